@@ -1,0 +1,37 @@
+# The two commands a new user needs: `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+.PHONY: run test venv dev-venv services lint clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+dev-venv: $(VENV)/.dev-installed
+
+# Set up and start the whole platform on the embedded default (SQLite, filesystem storage,
+# filesystem Celery broker). DATABASE_URL / REDIS_URL / VLLM_URL switch to real services.
+run: venv
+	bash scripts/run.sh
+
+# Set up and run the whole test suite against PostgreSQL and Redis on 127.0.0.1.
+test: dev-venv services
+	bash scripts/test.sh
+
+services:
+	bash scripts/services.sh
+
+lint: dev-venv
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) var

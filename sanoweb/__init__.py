@@ -1,0 +1,4 @@
+"""Sanoweb: per-tenant LoRA specialisation for clinical teams."""
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,14 @@
+"""Project URLs: one include per capability app."""
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("tenants.urls")),
+    path("curation/", include("curation.urls")),
+    path("training/", include("training.urls")),
+    path("inference/", include("inference.urls")),
+]

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Migrate, seed the demo tenants, then run a Celery worker (gpu + default queues) and the web
+# server until Ctrl-C. Used by `make run`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBUG="${DEBUG:-1}" HF_HUB_OFFLINE=1
+PY=.venv/bin/python
+PORT="${PORT:-8000}"
+
+mkdir -p var/broker/queue var/broker/processed var/results var/media
+$PY manage.py migrate --no-input
+$PY manage.py seed_demo
+
+.venv/bin/celery -A sanoweb worker -Q gpu,default --concurrency 1 --loglevel INFO \
+  >var/worker.log 2>&1 &
+worker=$!
+trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+echo "Celery worker started (log: var/worker.log)"
+echo "Sanoweb on http://127.0.0.1:$PORT/  (admin: http://127.0.0.1:$PORT/admin/)"
+$PY manage.py runserver "127.0.0.1:$PORT"

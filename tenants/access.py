@@ -1,0 +1,85 @@
+"""Who may act for which tenant, and the view guards built on it.
+
+A wrong-tenant object is answered exactly like a missing one (404, see `get_scoped_or_404`);
+a right-tenant page the role does not grant is 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from .models import Membership, Tenant
+
+SESSION_KEY = "sanoweb_tenant_id"
+M = TypeVar("M", bound=models.Model)
+View = Callable[..., HttpResponse]
+
+
+def active_memberships(user: Any) -> models.QuerySet[Membership]:
+    return Membership.objects.filter(user=user, tenant__status=Tenant.Status.ACTIVE).select_related(
+        "tenant"
+    )
+
+
+def resolve_membership(request: HttpRequest) -> Membership | None:
+    """The membership chosen in the session; the only one when the user has just one."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    memberships = active_memberships(user)
+    chosen = request.session.get(SESSION_KEY)
+    if chosen:
+        membership = memberships.filter(tenant_id=chosen).first()
+        if membership is not None:
+            return membership
+        request.session.pop(SESSION_KEY, None)  # suspended or removed since it was chosen
+    only = list(memberships[:2])
+    if len(only) == 1:
+        request.session[SESSION_KEY] = str(only[0].tenant_id)
+        return only[0]
+    return None
+
+
+def choose_tenant(request: HttpRequest, slug: str) -> Membership:
+    """Switch the session to `slug`; 404 when the user is not an active member of it."""
+    membership = active_memberships(request.user).filter(tenant__slug=slug).first()
+    if membership is None:
+        raise Http404("No such tenant.")
+    request.session[SESSION_KEY] = str(membership.tenant_id)
+    return membership
+
+
+def tenant_role_required(role: str) -> Callable[[View], View]:
+    """Login, an active tenant, and a membership that grants `role`."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership: Membership | None = getattr(request, "membership", None)
+            if membership is None:
+                return redirect("choose_tenant")
+            if not membership.grants(role):
+                raise PermissionDenied("Your role in this tenant does not include this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def get_scoped_or_404(model: type[M], **lookup: Any) -> M:
+    """Fetch a tenant-owned object through the scoped manager: missing or not yours, 404."""
+    try:
+        return model.objects.get(**lookup)  # type: ignore[attr-defined, no-any-return]
+    except (model.DoesNotExist, ValueError, TypeError) as exc:  # type: ignore[attr-defined]
+        raise Http404("No such object.") from exc

@@ -1,0 +1,148 @@
+"""The per-tenant, append-only, hash-chained audit log.
+
+entry_hash = sha256(DOMAIN ‖ canonical JSON of (tenant, seq, prev_hash, fields)). Appends for
+one tenant are serialised by locking the tenant's chain-head row, so concurrent writers never
+fork the chain; the head row also makes a dropped tail visible. Payloads must be PHI-free so
+that the chain can outlive a purge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from .models import AuditChainHead, AuditEntry, Tenant
+from .scoping import tenant_scope
+
+DOMAIN = b"sanoweb.audit.v1\x00"
+GENESIS_HASH = "0" * 64
+
+
+class Action:
+    """Audit action names, one constant per kind of event."""
+
+    TENANT_CREATED = "tenant.created"
+    MEMBER_ADDED = "membership.added"
+    MEMBER_REMOVED = "membership.removed"
+    LOGIN = "auth.login"
+    TENANT_SELECTED = "tenant.selected"
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def compute_entry_hash(
+    tenant_id: str, seq: int, prev_hash: str, fields: dict[str, str]
+) -> str:
+    body = canonical_json({"tenant": tenant_id, "seq": seq, "prev_hash": prev_hash, **fields})
+    return hashlib.sha256(DOMAIN + body.encode()).hexdigest()
+
+
+def _hashed_fields(entry: AuditEntry) -> dict[str, str]:
+    return {
+        "created_at": entry.created_at.astimezone(UTC).isoformat(),
+        "actor": entry.actor,
+        "action": entry.action,
+        "target": entry.target,
+        "model_pin": entry.model_pin,
+        "request_sha256": entry.request_sha256,
+        "payload": entry.payload_json,
+    }
+
+
+def actor_for_user(user: Any) -> str:
+    return f"user:{user.pk}" if user is not None and user.pk is not None else "system"
+
+
+def append(
+    tenant: Tenant,
+    action: str,
+    *,
+    actor: str,
+    target: str = "",
+    model_pin: str = "",
+    request_sha256: str = "",
+    payload: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry to `tenant`'s chain, in the caller's transaction when there is one."""
+    for attempt in range(5):
+        try:
+            with tenant_scope(tenant), transaction.atomic():
+                return _append_locked(
+                    tenant, action, actor, target, model_pin, request_sha256, payload or {}
+                )
+        except IntegrityError:
+            # Only reachable where row locks are no-ops (SQLite): another writer won the seq.
+            if attempt == 4 or transaction.get_connection().in_atomic_block:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _append_locked(
+    tenant: Tenant,
+    action: str,
+    actor: str,
+    target: str,
+    model_pin: str,
+    request_sha256: str,
+    payload: dict[str, Any],
+) -> AuditEntry:
+    # FOR NO KEY UPDATE: serialises appends without blocking inserts that reference the tenant.
+    head = AuditChainHead.objects.select_for_update(no_key=True).filter(pk=tenant.pk).first()
+    if head is None:  # the tenant's first entry; create_tenant() writes it in one transaction
+        head = AuditChainHead.objects.create(tenant=tenant, seq=0, entry_hash=GENESIS_HASH)
+    entry = AuditEntry(
+        tenant=tenant,
+        seq=head.seq + 1,
+        created_at=datetime.now(UTC),
+        actor=actor,
+        action=action,
+        target=target,
+        model_pin=model_pin,
+        request_sha256=request_sha256,
+        payload_json=canonical_json(payload),
+        prev_hash=head.entry_hash,
+    )
+    entry.entry_hash = compute_entry_hash(
+        str(tenant.pk), entry.seq, entry.prev_hash, _hashed_fields(entry)
+    )
+    entry.save()
+    head.seq, head.entry_hash = entry.seq, entry.entry_hash
+    head.save(update_fields=["seq", "entry_hash"])
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainVerdict:
+    ok: bool
+    entries: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def verify_chain(tenant: Tenant) -> ChainVerdict:
+    """Walk the chain: contiguous seqs from 1, each link and hash, and the head row."""
+    prev_hash, expected_seq, count = GENESIS_HASH, 1, 0
+    with tenant_scope(tenant):
+        for entry in AuditEntry.objects.order_by("seq").iterator():
+            if entry.seq != expected_seq:
+                reason = f"missing entry (found #{entry.seq})"
+                return ChainVerdict(False, count, expected_seq, reason)
+            if entry.prev_hash != prev_hash:
+                return ChainVerdict(False, count, entry.seq, "prev_hash does not link")
+            fields = _hashed_fields(entry)
+            if compute_entry_hash(str(tenant.pk), entry.seq, prev_hash, fields) != entry.entry_hash:
+                return ChainVerdict(False, count, entry.seq, "entry_hash does not match contents")
+            prev_hash, expected_seq, count = entry.entry_hash, expected_seq + 1, count + 1
+        head = AuditChainHead.objects.filter(tenant=tenant).first()
+    head_seq, head_hash = (head.seq, head.entry_hash) if head else (0, GENESIS_HASH)
+    if (head_seq, head_hash) != (count, prev_hash):
+        reason = f"chain ends at #{count}, head says #{head_seq}"
+        return ChainVerdict(False, count, count + 1, reason)
+    return ChainVerdict(True, count)

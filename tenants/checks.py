@@ -1,0 +1,49 @@
+"""System checks that keep tenancy enforced by construction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, register
+from django.db import connections
+
+from .registry import unclassified_models
+
+
+@register(Tags.models)
+def every_model_is_classified(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    return [
+        Error(
+            f"{label} is neither TenantOwned nor in tenants.registry.GLOBAL_MODELS.",
+            id="sanoweb.E001",
+        )
+        for label in unclassified_models()
+    ]
+
+
+@register(Tags.database)
+def runtime_role_cannot_bypass_rls(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """RLS does not apply to superusers, BYPASSRLS roles or (without FORCE) table owners."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        )
+        superuser, bypass = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+            "AND tableowner = current_user"
+        )
+        (owned,) = cursor.fetchone()
+    errors: list[CheckMessage] = []
+    if superuser or bypass:
+        errors.append(Error("The runtime database role is a superuser or BYPASSRLS.",
+                            hint="Connect DATABASE_URL as a NOSUPERUSER NOBYPASSRLS role.",
+                            id="sanoweb.E002"))
+    if owned and settings.DATABASE_OWNER_URL:
+        errors.append(Error(f"The runtime database role owns {owned} tables.",
+                            hint="Run migrations as DATABASE_OWNER_URL's role.", id="sanoweb.E003"))
+    return errors

@@ -1,0 +1,158 @@
+"""Tenants, memberships, the tenant-owned base model and the audit chain tables."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from .scoping import TenantOwnedManager, UnscopedManager
+
+
+class Tenant(models.Model):
+    """A clinical team. Global (not tenant-owned): it is the scope itself."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        SUSPENDED = "suspended"
+        PURGING = "purging"
+        PURGED = "purged"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    slug = models.SlugField(max_length=63, unique=True)
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    deletion_sla_days = models.PositiveIntegerField(
+        default=30, help_text="Days the BAA allows between a purge request and its completion."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class Role(models.TextChoices):
+    CLINICIAN = "clinician"
+    REVIEWER = "reviewer"
+    TENANT_ADMIN = "tenant_admin", "Tenant admin"
+
+
+# A role grants the pages of the roles it contains: a tenant admin can review and chat, a
+# reviewer can chat, a clinician can only chat.
+ROLE_GRANTS: dict[str, frozenset[str]] = {
+    Role.CLINICIAN: frozenset({Role.CLINICIAN}),
+    Role.REVIEWER: frozenset({Role.CLINICIAN, Role.REVIEWER}),
+    Role.TENANT_ADMIN: frozenset({Role.CLINICIAN, Role.REVIEWER, Role.TENANT_ADMIN}),
+}
+
+
+class Membership(models.Model):
+    """A user's role in one tenant.
+
+    Global by design (on the allow-list in tenants.registry): it is read before a tenant is
+    chosen, to list the tenants a user may act for.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "tenant"], name="one_membership_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.tenant} ({self.role})"
+
+    def grants(self, role: str) -> bool:
+        return role in ROLE_GRANTS[self.role]
+
+
+class TenantOwned(models.Model):
+    """Base of every tenant-owned table.
+
+    `objects` raises outside `tenant_scope()` and filters to the active tenant inside it; on
+    PostgreSQL a row-level-security policy (tenants.rls) backs that up for raw SQL too.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, db_index=True, editable=False)
+
+    objects = TenantOwnedManager()
+    # The greppable escape hatch for platform code; RLS still applies to it on PostgreSQL.
+    unscoped_objects = UnscopedManager()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "unscoped_objects"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from .scoping import current_tenant
+
+        active = current_tenant()
+        if self.tenant_id is None:
+            self.tenant = active
+        elif self.tenant_id != active.pk:
+            # Same words as a missing object: a write never hints at another tenant's rows.
+            raise self.DoesNotExist("No such object in this tenant.")
+        super().save(*args, **kwargs)
+
+
+class AuditEntry(TenantOwned):
+    """One link of a tenant's append-only, hash-chained audit log (see tenants.audit)."""
+
+    seq = models.BigIntegerField()
+    created_at = models.DateTimeField()
+    actor = models.CharField(max_length=200)
+    action = models.CharField(max_length=64, db_index=True)
+    target = models.CharField(max_length=200, blank=True)
+    model_pin = models.CharField(max_length=200, blank=True)
+    request_sha256 = models.CharField(max_length=64, blank=True)
+    # Canonical JSON text, hashed exactly as stored; never PHI.
+    payload_json = models.TextField(default="{}")
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "seq"], name="audit_seq_unique_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.payload_json)
+        return value
+
+
+class AuditChainHead(TenantOwned):
+    """The latest seq and hash of a tenant's chain.
+
+    Locking this row serialises appends per tenant, and keeping the head apart from the
+    entries makes a dropped tail visible to the verifier.
+    """
+
+    tenant = models.OneToOneField(
+        Tenant, on_delete=models.PROTECT, primary_key=True, editable=False
+    )
+    seq = models.BigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"

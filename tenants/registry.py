@@ -1,0 +1,39 @@
+"""Every model is either tenant-owned or on this allow-list with a reason.
+
+Export, purge and the isolation checks read this; a model in neither place fails the system
+check, so a new table cannot be silently left out.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db import models
+
+from .models import TenantOwned
+
+GLOBAL_MODELS: dict[str, str] = {
+    "tenants.Tenant": "the tenant itself: the scope every other row hangs from",
+    "tenants.Membership": "maps users to tenants; read before a tenant is chosen",
+    "auth.User": "people may belong to several tenants; identity is platform-wide",
+    "auth.Group": "unused by tenants; Django's own",
+    "auth.Permission": "Django's static permission list",
+    "contenttypes.ContentType": "Django's static model list",
+    "sessions.Session": "holds only the session's user and chosen tenant id",
+    "admin.LogEntry": "platform operators' admin actions",
+}
+
+
+def model_label(model: type[models.Model]) -> str:
+    return f"{model._meta.app_label}.{model._meta.object_name}"
+
+
+def tenant_owned_models() -> list[type[models.Model]]:
+    return [m for m in apps.get_models() if issubclass(m, TenantOwned)]
+
+
+def unclassified_models() -> list[str]:
+    return sorted(
+        model_label(m)
+        for m in apps.get_models()
+        if not issubclass(m, TenantOwned) and model_label(m) not in GLOBAL_MODELS
+    )

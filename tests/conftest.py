@@ -1,0 +1,67 @@
+"""Shared fixtures: the test database built by the owner role, and two tenants of users.
+
+Like healthchecks' alice/bob/charlie, every tenant has a named admin, reviewer and clinician;
+a test that needs an outsider uses the other tenant's users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.test.utils import setup_databases, teardown_databases
+
+from tenants.dbroles import owner_credentials
+from tenants.models import Role, Tenant
+from tenants.services import add_member, create_tenant, get_or_create_user
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment: None, django_db_blocker: Any) -> Iterator[None]:
+    """Create and migrate the test database as the owner, then run every test as the
+    runtime role, so that row-level security is really in force (a superuser or owner
+    connection would make the RLS tests pass vacuously)."""
+    with django_db_blocker.unblock(), owner_credentials():
+        config = setup_databases(verbosity=0, interactive=False)
+    yield
+    with django_db_blocker.unblock(), owner_credentials():
+        teardown_databases(config, verbosity=0)
+
+
+@dataclass
+class TenantUsers:
+    tenant: Tenant
+    admin: User
+    reviewer: User
+    clinician: User
+
+    def client_for(self, user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+
+def make_tenant(slug: str) -> TenantUsers:
+    tenant, admin = create_tenant(slug, slug.title(), f"admin@{slug}.test", password=PASSWORD)
+    users: dict[str, Any] = {}
+    for role in (Role.REVIEWER, Role.CLINICIAN):
+        user = get_or_create_user(f"{role}@{slug}.test", PASSWORD).user
+        add_member(tenant, user, role, actor="system:test")
+        users[role] = user
+    return TenantUsers(tenant, admin.user, users[Role.REVIEWER], users[Role.CLINICIAN])  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def alpha(db: None) -> TenantUsers:
+    return make_tenant("alpha")
+
+
+@pytest.fixture
+def beta(db: None) -> TenantUsers:
+    return make_tenant("beta")

@@ -1,0 +1,87 @@
+"""The cross-tenant isolation matrix: every URL pattern of the project, classified.
+
+Each later issue adds its routes here. A route that takes an object id gets a factory that
+creates tenant A's object and returns the URL kwargs plus strings that must never appear in a
+response to tenant B; a route without an id is a tenant page that B's users visit while A's
+markers must stay out of the body. Anything else must be exempt, with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+if TYPE_CHECKING:
+    from .conftest import TenantUsers
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # namespaced URL name
+    pattern: str
+    params: tuple[str, ...]
+
+
+@dataclass
+class ObjectCase:
+    """URL kwargs for tenant A's object, and strings of A that B must never see."""
+
+    kwargs: dict[str, Any]
+    markers: list[str] = field(default_factory=list)
+
+
+ObjectFactory = Callable[["TenantUsers"], ObjectCase]
+
+# route name -> factory creating tenant A's object (filled in by each app's issue)
+OBJECT_ROUTES: dict[str, ObjectFactory] = {}
+
+# routes without an object id that tenant users visit; A's markers must not leak into them
+TENANT_PAGES: set[str] = {"home", "choose_tenant", "audit_log"}
+
+# everything else, with the reason it is outside the matrix
+EXEMPT_PREFIXES: dict[str, str] = {
+    "admin:": "platform operators only (superusers, members of no tenant); "
+    "tests/test_auth.py checks tenant users are turned away",
+}
+EXEMPT: dict[str, str] = {
+    "login": "anonymous page, no tenant data",
+    "logout": "ends the session, no tenant data",
+}
+
+
+def iter_routes(resolver: URLResolver | None = None, prefix: str = "",
+                namespace: str = "") -> Iterator[Route]:
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            yield from iter_routes(
+                entry, prefix + str(entry.pattern), f"{namespace}{ns}:" if ns else namespace
+            )
+        elif isinstance(entry, URLPattern):
+            pattern = prefix + str(entry.pattern)
+            converters = dict(getattr(entry.pattern, "converters", {}))
+            for p in (resolver.pattern, entry.pattern):
+                converters.update(getattr(p, "converters", {}))
+            params = tuple(entry.pattern.regex.groupindex) + tuple(
+                resolver.pattern.regex.groupindex
+            )
+            name = f"{namespace}{entry.name or f'<unnamed {pattern}>'}"
+            yield Route(name, pattern, tuple(dict.fromkeys(params)))
+
+
+def classify(route: Route) -> str:
+    if route.name in OBJECT_ROUTES:
+        return "object"
+    if route.name in TENANT_PAGES:
+        return "page"
+    if route.name in EXEMPT or any(route.name.startswith(p) for p in EXEMPT_PREFIXES):
+        return "exempt"
+    return "unclassified"
+
+
+def unclassified_routes() -> list[Route]:
+    return [r for r in iter_routes() if classify(r) == "unclassified"]
