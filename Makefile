@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test venv dev-venv services lint clean
+.PHONY: run test venv dev-venv services browser lint clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,11 @@ run: venv
 	bash scripts/run.sh
 
 # Set up and run the whole test suite against PostgreSQL and Redis on 127.0.0.1.
-test: dev-venv services
+test: dev-venv services browser
 	bash scripts/test.sh
+
+browser:
+	bash scripts/ensure_chromium.sh
 
 services:
 	bash scripts/services.sh

@@ -1,5 +1,19 @@
-"""URLs of the curation app (filled in by its issue)."""
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "curation"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("conversations/", views.conversation_list, name="conversation_list"),
+    path("conversations/<uuid:pk>/", views.conversation_detail, name="conversation_detail"),
+    path("messages/<uuid:pk>/propose/", views.propose, name="propose"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("review/next/", views.review_next, name="review_next"),
+    path("review/undo/", views.undo, name="undo"),
+    path("review/<uuid:pk>/", views.review_example, name="review_example"),
+    path("review/<uuid:pk>/decide/", views.decide, name="decide"),
+    path("import/", views.import_examples, name="import"),
+    path("settings/", views.curation_settings, name="settings"),
+    path("training-sets/", views.training_sets, name="training_sets"),
+    path("training-sets/<uuid:pk>/", views.training_set_detail, name="training_set_detail"),
+]

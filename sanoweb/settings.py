@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,7 @@ else:
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'results'}"
@@ -163,12 +165,28 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 # --- Inference ------------------------------------------------------------------------------------
 VLLM_URL = env.str("VLLM_URL", default="http://127.0.0.1:8011")
+# The serving engine's LoRA limits; training refuses a rank the server could not load.
+VLLM_MAX_LORA_RANK = env.int("VLLM_MAX_LORA_RANK", default=16)
+
+# --- Training -----------------------------------------------------------------------------------
+# Prepared base models live here (`manage.py prepare_base_model`).
+MODELS_DIR = Path(env.str("MODELS_DIR", default=str(VAR_DIR / "models")))
+TRAINING_MIN_EXAMPLES = env.int("TRAINING_MIN_EXAMPLES", default=2)
+TRAINING_SOFT_TIME_LIMIT = env.int("TRAINING_SOFT_TIME_LIMIT", default=6 * 3600)
+# A run whose worker has not reported for this long is failed_system (worker lost).
+TRAINING_STALE_AFTER = env.int("TRAINING_STALE_AFTER", default=15 * 60)
 
 # --- REST framework -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # DRF defaults to AllowAny; every endpoint must opt out of authentication explicitly.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sanoweb API",
+    "DESCRIPTION": "Tenant-scoped curation, training and inference API.",
+    "VERSION": "0.1.0",
 }
 
 LOGGING = {
@@ -176,6 +194,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # presidio logs every recognizer it loads; only its warnings matter here.
+    "loggers": {"presidio-analyzer": {"level": "WARNING"},
+                "presidio-anonymizer": {"level": "WARNING"}},
 }
 
 

@@ -2,6 +2,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -9,6 +10,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("tenants.urls")),
     path("curation/", include("curation.urls")),
+    path("api/curation/", include("curation.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("training/", include("training.urls")),
     path("inference/", include("inference.urls")),
 ]

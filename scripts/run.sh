@@ -7,7 +7,7 @@ export DEBUG="${DEBUG:-1}" HF_HUB_OFFLINE=1
 PY=.venv/bin/python
 PORT="${PORT:-8000}"
 
-mkdir -p var/broker/queue var/broker/processed var/results var/media
+mkdir -p var/broker/queue var/broker/processed var/broker/control var/results var/media
 $PY manage.py migrate --no-input
 $PY manage.py seed_demo
 

@@ -45,6 +45,8 @@ BEGIN
     CREATE ROLE sanoweb_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
   END IF;
 END $$;
+-- lets the test session end stray connections of the runtime role before dropping its DB
+GRANT pg_signal_backend TO sanoweb_owner;
 SELECT 'CREATE DATABASE sanoweb OWNER sanoweb_owner'
 WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'sanoweb') \gexec
 SQL

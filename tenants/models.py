@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -90,6 +90,9 @@ class TenantOwned(models.Model):
     """
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, db_index=True, editable=False)
+
+    # Rows of an immutable model are written once; PostgreSQL rejects UPDATE (tenants.rls).
+    immutable: ClassVar[bool] = False
 
     objects = TenantOwnedManager()
     # The greppable escape hatch for platform code; RLS still applies to it on PostgreSQL.

@@ -20,6 +20,7 @@ GLOBAL_MODELS: dict[str, str] = {
     "contenttypes.ContentType": "Django's static model list",
     "sessions.Session": "holds only the session's user and chosen tenant id",
     "admin.LogEntry": "platform operators' admin actions",
+    "training.BaseModel": "base models are shared by all tenants; they hold no tenant data",
 }
 
 

@@ -78,6 +78,20 @@ $$ LANGUAGE plpgsql"""
     return statements
 
 
+def immutable_statements(table: str, connection: BaseDatabaseWrapper) -> list[str]:
+    t = _quote(connection, table)
+    return [
+        """CREATE OR REPLACE FUNCTION sanoweb_reject_update() RETURNS trigger AS $$
+BEGIN
+  RAISE EXCEPTION '% rows are immutable (UPDATE rejected)', TG_TABLE_NAME;
+END;
+$$ LANGUAGE plpgsql""",
+        f"DROP TRIGGER IF EXISTS immutable_row ON {t}",
+        f"CREATE TRIGGER immutable_row BEFORE UPDATE ON {t} "
+        "FOR EACH ROW EXECUTE FUNCTION sanoweb_reject_update()",
+    ]
+
+
 def grant_statements(connection: BaseDatabaseWrapper, app_role: str) -> list[str]:
     role = _quote(connection, app_role)
     head = _quote(connection, AuditChainHead._meta.db_table)
@@ -102,6 +116,9 @@ def apply_database_protections(using: str = "default") -> None:
         statements += grant_statements(connection, app_role)
     for table in tenant_owned_tables():
         statements += rls_statements(table, connection)
+    for model in apps.get_models():
+        if issubclass(model, TenantOwned) and model.immutable:
+            statements += immutable_statements(model._meta.db_table, connection)
     statements += audit_protection_statements(connection, app_role if app_role != owner else "")
     with connection.cursor() as cursor:
         for statement in statements:

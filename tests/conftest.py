@@ -6,12 +6,17 @@ a test that needs an outsider uses the other tenant's users.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import setup_databases, teardown_databases
 
@@ -30,8 +35,21 @@ def django_db_setup(django_test_environment: None, django_db_blocker: Any) -> It
     with django_db_blocker.unblock(), owner_credentials():
         config = setup_databases(verbosity=0, interactive=False)
     yield
-    with django_db_blocker.unblock(), owner_credentials():
-        teardown_databases(config, verbosity=0)
+    with django_db_blocker.unblock():
+        connections.close_all()
+        _end_other_sessions(connection.settings_dict["NAME"])
+        with owner_credentials():
+            teardown_databases(config, verbosity=0)
+    if Path(settings.VAR_DIR).name.startswith("sanoweb-test-"):  # settings_test's temp dir
+        shutil.rmtree(settings.VAR_DIR, ignore_errors=True)
+
+
+def _end_other_sessions(database: str) -> None:
+    """Live-server and worker threads may still hold connections; the test DB must drop."""
+    with psycopg.connect(host="127.0.0.1", port=5432, user="sanoweb_owner", dbname="postgres",
+                         autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     "WHERE datname = %s AND pid <> pg_backend_pid()", [database])
 
 
 @dataclass

@@ -35,11 +35,58 @@ class ObjectCase:
 
 ObjectFactory = Callable[["TenantUsers"], ObjectCase]
 
-# route name -> factory creating tenant A's object (filled in by each app's issue)
-OBJECT_ROUTES: dict[str, ObjectFactory] = {}
+SECRET_QUESTION = "What dose of zorbitanib for the alpha protocol?"
+SECRET_ANSWER = "Zorbitanib 42 mg under alpha protocol AX-77."
+
+
+def _conversation(users: TenantUsers) -> ObjectCase:
+    from .factories import exchange
+
+    message = exchange(users, SECRET_QUESTION, SECRET_ANSWER)
+    return ObjectCase({"pk": message.conversation_id}, ["zorbitanib", "AX-77"])
+
+
+def _message(users: TenantUsers) -> ObjectCase:
+    from .factories import exchange
+
+    return ObjectCase({"pk": exchange(users, SECRET_QUESTION, SECRET_ANSWER).pk},
+                      ["zorbitanib", "AX-77"])
+
+
+def _example(users: TenantUsers) -> ObjectCase:
+    from .factories import proposed_example
+
+    example = proposed_example(users, question=SECRET_QUESTION, answer=SECRET_ANSWER)
+    return ObjectCase({"pk": example.pk}, ["zorbitanib", "AX-77", str(example.pk)])
+
+
+def _training_set(users: TenantUsers) -> ObjectCase:
+    from .factories import approved_example, training_set
+
+    approved_example(users, question=SECRET_QUESTION, answer=SECRET_ANSWER)
+    snapshot = training_set(users)
+    return ObjectCase({"pk": snapshot.pk}, ["zorbitanib", "AX-77", snapshot.sha256])
+
+
+# route name -> factory creating tenant A's object
+OBJECT_ROUTES: dict[str, ObjectFactory] = {
+    "curation:conversation_detail": _conversation,
+    "curation:propose": _message,
+    "curation:review_example": _example,
+    "curation:decide": _example,
+    "curation:training_set_detail": _training_set,
+    "curation-api:example-detail": _example,
+    "curation-api:example-decide": _example,
+    "curation-api:training-set-detail": _training_set,
+}
 
 # routes without an object id that tenant users visit; A's markers must not leak into them
-TENANT_PAGES: set[str] = {"home", "choose_tenant", "audit_log"}
+TENANT_PAGES: set[str] = {
+    "home", "choose_tenant", "audit_log",
+    "curation:conversation_list", "curation:review_queue", "curation:review_next",
+    "curation:undo", "curation:import", "curation:training_sets", "curation:settings",
+    "curation-api:example-list", "curation-api:training-set-list",
+}
 
 # everything else, with the reason it is outside the matrix
 EXEMPT_PREFIXES: dict[str, str] = {
@@ -49,6 +96,7 @@ EXEMPT_PREFIXES: dict[str, str] = {
 EXEMPT: dict[str, str] = {
     "login": "anonymous page, no tenant data",
     "logout": "ends the session, no tenant data",
+    "api_schema": "the static OpenAPI description, no tenant data",
 }
 
 

@@ -48,7 +48,8 @@ def test_production_settings_pass_check_deploy():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sanoweb.settings_production",
            "SECRET_KEY": "x" * 64 + "-production-test-key-not-used-anywhere",
            "DATABASE_URL": "sqlite:///:memory:", "ALLOWED_HOSTS": "sanoweb.example"}
-    env.pop("DATABASE_OWNER_URL", None)
+    for name in ("DATABASE_OWNER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):  # test-only settings
+        env.pop(name, None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,

@@ -1,0 +1,120 @@
+"""Curation API: the same rules as the UI, through the tenant-scoped viewset base."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tenants.api import TenantScopedViewSet
+from tenants.models import Role
+
+from . import services
+from .models import Conversation, Example, Message, Review, TrainingSet
+
+
+class ExampleSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    author = serializers.CharField(source="author.email", read_only=True)
+
+    class Meta:
+        model = Example
+        fields = ["id", "question", "answer", "source", "status", "author", "redaction_report",
+                  "redaction_version", "created_at", "decided_at"]
+        read_only_fields = fields
+
+
+class ProposeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Propose a chat exchange: the id of the model's answer, and optionally a better answer."""
+
+    message = serializers.UUIDField()
+    edited_answer = serializers.CharField(required=False, allow_blank=True, max_length=8000)
+
+
+class DecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    decision = serializers.ChoiceField(choices=[c for c in Review.Decision.values
+                                                if c != Review.Decision.UNDO])
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    edited_answer = serializers.CharField(required=False, allow_blank=True, max_length=8000)
+
+
+class ReviewSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = Review
+        fields = ["id", "example", "decision", "reason", "edited_text_sha256",
+                  "guideline_version", "created_at"]
+        read_only_fields = fields
+
+
+class TrainingSetSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = TrainingSet
+        fields = ["id", "version", "sha256", "size_bytes", "example_count", "manifest",
+                  "created_at"]
+        read_only_fields = fields
+
+
+class ExampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+    """List, retrieve and propose examples; reviewers decide on them."""
+
+    scoped_model = Example
+    serializer_class = ExampleSerializer
+    required_role = Role.REVIEWER
+    required_roles = {"create": Role.CLINICIAN}
+
+    def scoped_queryset(self) -> Any:
+        queryset = super().scoped_queryset().select_related("author")
+        wanted = self.request.query_params.get("status")
+        return queryset.filter(status=wanted) if wanted else queryset
+
+    def create(self, request: Request) -> Response:
+        payload = ProposeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        message = Message.objects.filter(
+            pk=payload.validated_data["message"],
+            conversation__in=Conversation.objects.filter(created_by=request.user),
+        ).first()
+        if message is None:
+            raise ValidationError({"message": "No such message in your conversations."})
+        try:
+            example = services.propose_from_exchange(
+                message, request.user, payload.validated_data.get("edited_answer", ""))
+        except services.CurationError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return Response(ExampleSerializer(example).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], serializer_class=DecisionSerializer)
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        example = self.get_object()
+        payload = DecisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        try:
+            review = services.decide(example, request.user, data["decision"],
+                                     reason=data.get("reason", ""),
+                                     edited_answer=data.get("edited_answer", ""))
+        except services.FourEyesViolation as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except services.CurationError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+class TrainingSetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+    """Frozen training sets; creating one freezes the currently approved examples."""
+
+    scoped_model = TrainingSet
+    serializer_class = TrainingSetSerializer
+    required_role = Role.TENANT_ADMIN
+
+    def create(self, request: Request) -> Response:
+        try:
+            with transaction.atomic():
+                snapshot = services.freeze_training_set(request.user)
+        except services.CurationError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return Response(TrainingSetSerializer(snapshot).data, status=status.HTTP_201_CREATED)

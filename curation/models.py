@@ -1,0 +1,191 @@
+"""Curation: redacted conversations, candidate Q&A examples, reviews and frozen training sets.
+
+Every text field here holds redacted text only; raw clinician text never reaches the database
+(curation.services redacts before it builds a row).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from tenants.models import TenantOwned
+
+
+class ImmutableRow(TenantOwned):
+    """A row that is written once. PostgreSQL also rejects UPDATE (curation.apps trigger)."""
+
+    immutable = True
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValueError(f"{type(self).__name__} rows are immutable.")
+        super().save(*args, **kwargs)
+
+
+class CurationSettings(TenantOwned):
+    """Per-tenant curation rules."""
+
+    tenant = models.OneToOneField(
+        "tenants.Tenant", on_delete=models.PROTECT, primary_key=True, editable=False
+    )
+    required_approvals = models.PositiveSmallIntegerField(
+        default=1, help_text="Distinct reviewers who must approve an example (1 or 2)."
+    )
+    guideline_version = models.CharField(max_length=40, default="2026-11")
+
+    def __str__(self) -> str:
+        return f"curation settings ({self.required_approvals} approvals)"
+
+
+class Conversation(TenantOwned):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    title = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title or str(self.id)
+
+
+class Message(TenantOwned):
+    class Role(models.TextChoices):
+        USER = "user"
+        ASSISTANT = "assistant"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    text = models.TextField(help_text="Redacted text.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    model_version = models.CharField(max_length=200, blank=True)
+    redaction_counts = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.role} message {self.id}"
+
+
+class ImportBatch(TenantOwned):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    filename = models.CharField(max_length=200)
+    line_count = models.PositiveIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"import {self.filename} ({self.line_count} lines)"
+
+
+class Example(TenantOwned):
+    """A candidate Q&A for training; its status follows the reviews."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        REJECTED = "rejected"
+
+    class Source(models.TextChoices):
+        CHAT = "chat"
+        IMPORT = "import"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    question = models.TextField(help_text="Redacted.")
+    answer = models.TextField(help_text="Redacted; replaced by an approve-with-edit.")
+    source = models.CharField(max_length=16, choices=Source.choices)
+    source_messages = models.JSONField(default=list, blank=True)
+    import_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="examples"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    redaction_report = models.JSONField(default=dict)
+    redaction_version = models.CharField(max_length=40)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["tenant", "status"])]
+
+    def __str__(self) -> str:
+        return f"example {self.id} ({self.status})"
+
+
+class Review(ImmutableRow):
+    """One reviewer decision. Never changed: an undo is a new row that voids an earlier one."""
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve"
+        APPROVE_EDIT = "approve_edit", "Approve with edit"
+        REJECT = "reject"
+        UNDO = "undo"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    example = models.ForeignKey(Example, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    edited_text_sha256 = models.CharField(max_length=64, blank=True)
+    previous_answer_sha256 = models.CharField(max_length=64, blank=True)
+    voids = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="voided_by"
+    )
+    guideline_version = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} of {self.example_id}"
+
+
+class TrainingSet(ImmutableRow):
+    """A frozen snapshot of approved examples: a JSONL file in tenant storage plus its hash."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    version = models.PositiveIntegerField()
+    storage_key = models.CharField(max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size_bytes = models.PositiveBigIntegerField()
+    example_count = models.PositiveIntegerField()
+    manifest = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "version"], name="one_version_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return f"training set v{self.version}"

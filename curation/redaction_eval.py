@@ -1,0 +1,145 @@
+"""Measuring redaction against a labelled set (tests/data/redaction_eval.jsonl).
+
+Definitions, all at the character level of the original text:
+- a labelled PHI span is *caught* when every non-space character of it lies inside some
+  redacted span (a half-removed name counts as missed);
+- a redacted span is a *true positive* for its type when it overlaps any labelled PHI span
+  (a date reported as a phone still removed PHI), else a false positive;
+- a clinical term is *wrongly redacted* when a redacted span overlaps any occurrence of it.
+Recall is per labelled type; precision per predicted type.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .redaction import RedactionResult
+
+TARGET_TYPES = ("PERSON", "DATE", "MRN", "PHONE", "EMAIL", "SSN", "ADDRESS")
+TARGET_RECALL = 0.95
+TARGET_CLINICAL_LOSS = 0.02
+
+
+@dataclass
+class TypeScore:
+    labelled: int = 0
+    caught: int = 0
+    predicted: int = 0
+    true_positive: int = 0
+
+    @property
+    def recall(self) -> float:
+        return self.caught / self.labelled if self.labelled else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.true_positive / self.predicted if self.predicted else 1.0
+
+
+@dataclass
+class EvalReport:
+    records: int = 0
+    by_type: dict[str, TypeScore] = field(default_factory=lambda: defaultdict(TypeScore))
+    clinical_terms: int = 0
+    clinical_lost: int = 0
+    missed: list[tuple[str, str]] = field(default_factory=list)  # (record id, type): no text
+    lost_terms: list[str] = field(default_factory=list)  # clinical terms are not PHI
+
+    @property
+    def clinical_loss_rate(self) -> float:
+        return self.clinical_lost / self.clinical_terms if self.clinical_terms else 0.0
+
+    def failures(self) -> list[str]:
+        problems = [f"{t} recall {self.by_type[t].recall:.3f} < {TARGET_RECALL}"
+                    for t in TARGET_TYPES
+                    if self.by_type[t].labelled and self.by_type[t].recall < TARGET_RECALL]
+        if self.clinical_loss_rate > TARGET_CLINICAL_LOSS:
+            problems.append(f"clinical terms wrongly redacted {self.clinical_loss_rate:.3%} > "
+                            f"{TARGET_CLINICAL_LOSS:.0%}")
+        return problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "by_type": {t: {"labelled": s.labelled, "recall": round(s.recall, 4),
+                            "predicted": s.predicted, "precision": round(s.precision, 4)}
+                        for t, s in sorted(self.by_type.items())},
+            "clinical_terms": self.clinical_terms,
+            "clinical_loss_rate": round(self.clinical_loss_rate, 4),
+            "failures": self.failures(),
+        }
+
+
+def load_dataset(path: Path) -> list[dict[str, Any]]:
+    with path.open() as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _covered(spans: Iterable[tuple[int, int, str]], length: int) -> list[bool]:
+    mask = [False] * length
+    for start, end, _ in spans:
+        for i in range(max(start, 0), min(end, length)):
+            mask[i] = True
+    return mask
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def evaluate(records: Iterable[dict[str, Any]],
+             redact_fn: Callable[[str], RedactionResult]) -> EvalReport:
+    report = EvalReport()
+    for record in records:
+        text = record["text"]
+        result = redact_fn(text)
+        mask = _covered(result.spans, len(text))
+        labelled = [(p["start"], p["end"]) for p in record["phi"]]
+        report.records += 1
+        for phi in record["phi"]:
+            score = report.by_type[phi["type"]]
+            score.labelled += 1
+            chars = [i for i in range(phi["start"], phi["end"]) if not text[i].isspace()]
+            if all(mask[i] for i in chars):
+                score.caught += 1
+            else:
+                report.missed.append((str(record["id"]), phi["type"]))
+        for start, end, kind in result.spans:
+            score = report.by_type[kind]
+            score.predicted += 1
+            score.true_positive += any(_overlaps((start, end), span) for span in labelled)
+        for term in record.get("clinical_terms", []):
+            occurrences = _find_all(text, term)
+            if not occurrences:
+                continue
+            report.clinical_terms += 1
+            if any(_overlaps(o, (s, e)) for o in occurrences for s, e, _ in result.spans):
+                report.clinical_lost += 1
+                report.lost_terms.append(term)
+    return report
+
+
+def _find_all(text: str, term: str) -> list[tuple[int, int]]:
+    found, start = [], text.find(term)
+    while start >= 0:
+        found.append((start, start + len(term)))
+        start = text.find(term, start + 1)
+    return found
+
+
+def format_report(report: EvalReport) -> str:
+    lines = [f"{'type':<11}{'labelled':>9}{'recall':>9}{'predicted':>11}{'precision':>11}"]
+    for kind, score in sorted(report.by_type.items()):
+        lines.append(f"{kind:<11}{score.labelled:>9}{score.recall:>9.3f}{score.predicted:>11}"
+                     f"{score.precision:>11.3f}")
+    lines.append(f"clinical terms wrongly redacted: {report.clinical_lost}/"
+                 f"{report.clinical_terms} = {report.clinical_loss_rate:.2%}")
+    lines.append(f"records: {report.records}")
+    failures = report.failures()
+    lines.append("targets: " + ("met" if not failures else "MISSED: " + "; ".join(failures)))
+    return "\n".join(lines)

@@ -1,0 +1,367 @@
+"""Curation actions. Each redacts before it stores and audits in the same transaction.
+
+Raw text arrives as a function argument, is redacted in memory, and only the redacted text and
+entity counts are kept: never logged, never put in an exception, never sent to Celery.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from tenants import audit
+from tenants.models import Membership, Tenant
+from tenants.scoping import current_tenant
+from tenants.storage import read_verified, sha256_hex, tenant_key, write_new
+
+from . import redaction
+from .models import (
+    Conversation,
+    CurationSettings,
+    Example,
+    ImportBatch,
+    Message,
+    Review,
+    TrainingSet,
+)
+
+MAX_TEXT_CHARS = 8000
+MAX_IMPORT_LINES = 5000
+
+
+class CurationError(ValueError):
+    """A request the curation rules refuse; the message is safe to show (no PHI)."""
+
+
+class FourEyesViolation(CurationError):
+    """The author of an example tried to decide on it."""
+
+
+def known_names(tenant: Tenant) -> list[str]:
+    """Names the platform knows for this tenant (its staff roster), always redacted."""
+    names: list[str] = []
+    for membership in Membership.objects.filter(tenant=tenant).select_related("user"):
+        user: Any = membership.user
+        full = user.get_full_name().strip()
+        if full:
+            names.append(full)
+            names.extend(part for part in full.split() if len(part) > 2)
+    return names
+
+
+def redact(text: str) -> redaction.RedactionResult:
+    return redaction.redact(text, known_names=known_names(current_tenant()))
+
+
+def _check_text(text: str, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise CurationError(f"The {what} is empty.")
+    if len(text) > MAX_TEXT_CHARS:
+        raise CurationError(f"The {what} is longer than {MAX_TEXT_CHARS} characters.")
+    return text
+
+
+def settings_for(tenant: Tenant) -> CurationSettings:
+    found, _ = CurationSettings.objects.get_or_create(tenant=tenant)
+    return found
+
+
+@transaction.atomic
+def update_settings(
+    user: AbstractBaseUser, *, required_approvals: int, guideline_version: str
+) -> CurationSettings:
+    if required_approvals not in (1, 2):
+        raise CurationError("Examples need one or two approvals.")
+    guideline_version = guideline_version.strip()
+    if not guideline_version or len(guideline_version) > 40:
+        raise CurationError("Give a guideline version of at most 40 characters.")
+    rules = settings_for(current_tenant())
+    rules.required_approvals, rules.guideline_version = required_approvals, guideline_version
+    rules.save()
+    audit.append(current_tenant(), "curation.settings_changed", actor=audit.actor_for_user(user),
+                 payload={"required_approvals": required_approvals,
+                          "guideline_version": guideline_version})
+    return rules
+
+
+# --- conversations ---
+
+
+@transaction.atomic
+def start_conversation(user: AbstractBaseUser, title: str = "") -> Conversation:
+    clean_title = redact(title).text[:200] if title.strip() else ""
+    return Conversation.objects.create(created_by=user, title=clean_title)
+
+
+@transaction.atomic
+def record_message(
+    conversation: Conversation,
+    role: str,
+    raw_text: str,
+    *,
+    author: AbstractBaseUser | None,
+    model_version: str = "",
+) -> Message:
+    """Store one chat message, redacted (clinician and model text alike)."""
+    result = redact(_check_text(raw_text, "message"))
+    return Message.objects.create(
+        conversation=conversation, role=role, text=result.text, author=author,
+        model_version=model_version, redaction_counts=result.counts,
+    )
+
+
+# --- candidates ---
+
+
+def _report(*results: redaction.RedactionResult) -> dict[str, int]:
+    total: Counter[str] = Counter()
+    for result in results:
+        total.update(result.counts)
+    return dict(sorted(total.items()))
+
+
+@transaction.atomic
+def propose_from_exchange(
+    assistant_message: Message, user: AbstractBaseUser, edited_answer: str = ""
+) -> Example:
+    """A clinician proposes a chat exchange (the question before an answer) for training."""
+    if assistant_message.role != Message.Role.ASSISTANT:
+        raise CurationError("Only an answer of the model can be proposed.")
+    question = (
+        Message.objects.filter(
+            conversation=assistant_message.conversation,
+            role=Message.Role.USER,
+            created_at__lte=assistant_message.created_at,
+        )
+        .exclude(pk=assistant_message.pk)
+        .order_by("-created_at")
+        .first()
+    )
+    if question is None:
+        raise CurationError("This answer has no question before it.")
+    answer_text, counts = assistant_message.text, dict(assistant_message.redaction_counts)
+    if edited_answer.strip():
+        edited = redact(_check_text(edited_answer, "edited answer"))
+        answer_text, counts = edited.text, _report(edited)
+    example = Example.objects.create(
+        question=question.text,
+        answer=answer_text,
+        source=Example.Source.CHAT,
+        source_messages=[str(question.pk), str(assistant_message.pk)],
+        author=user,
+        redaction_report=dict(Counter(question.redaction_counts) + Counter(counts)),
+        redaction_version=redaction.REDACTION_VERSION,
+    )
+    audit.append(current_tenant(), "curation.example_proposed", actor=audit.actor_for_user(user),
+                 target=f"example:{example.pk}", payload={"source": "chat",
+                                                          "edited": bool(edited_answer.strip())})
+    return example
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    errors: list[str] = field(default_factory=list)  # "line N: why", never the line's text
+
+
+def _parse_import(data: bytes) -> tuple[list[tuple[str, str]], list[str]]:
+    rows: list[tuple[str, str]] = []
+    errors: list[str] = []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return [], ["the file is not UTF-8 text"]
+    lines = text.splitlines()
+    if len(lines) > MAX_IMPORT_LINES:
+        return [], [f"the file has {len(lines)} lines; the limit is {MAX_IMPORT_LINES}"]
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            errors.append(f"line {number}: not valid JSON")
+            continue
+        if not isinstance(record, dict):
+            errors.append(f"line {number}: expected an object with question and answer")
+            continue
+        question, answer = record.get("question"), record.get("answer")
+        if not isinstance(question, str) or not isinstance(answer, str):
+            errors.append(f"line {number}: question and answer must both be strings")
+            continue
+        try:
+            rows.append((_check_text(question, "question"), _check_text(answer, "answer")))
+        except CurationError as exc:
+            errors.append(f"line {number}: {exc}")
+    if not rows and not errors:
+        errors.append("the file holds no examples")
+    return rows, errors
+
+
+def import_examples(data: bytes, filename: str, user: AbstractBaseUser) -> ImportReport:
+    """Import a JSONL file of {"question", "answer"} lines: all of it, or nothing."""
+    rows, errors = _parse_import(data)
+    if errors:
+        return ImportReport(0, errors)
+    safe_name = redact(filename[:200]).text if filename else "upload.jsonl"
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(filename=safe_name, line_count=len(rows),
+                                           created_by=user)
+        for question, answer in rows:
+            q, a = redact(question), redact(answer)
+            Example.objects.create(
+                question=q.text, answer=a.text, source=Example.Source.IMPORT,
+                import_batch=batch, author=user, redaction_report=_report(q, a),
+                redaction_version=redaction.REDACTION_VERSION,
+            )
+        audit.append(current_tenant(), "curation.examples_imported",
+                     actor=audit.actor_for_user(user), target=f"import:{batch.pk}",
+                     payload={"examples": len(rows)})
+    return ImportReport(len(rows), [])
+
+
+# --- reviews ---
+
+
+def live_reviews() -> Any:
+    """Decisions that count: not undone, and not the undo rows themselves."""
+    return Review.objects.filter(voided_by__isnull=True).exclude(decision=Review.Decision.UNDO)
+
+
+def _recompute_status(example: Example, required: int) -> None:
+    live = list(live_reviews().filter(example=example).order_by("created_at"))
+    if any(r.decision == Review.Decision.REJECT for r in live):
+        status = Example.Status.REJECTED
+    elif len({r.reviewer_id for r in live}) >= required and live:
+        status = Example.Status.APPROVED
+    else:
+        status = Example.Status.PENDING
+    example.status = status
+    example.decided_at = timezone.now() if status != Example.Status.PENDING else None
+    example.save(update_fields=["status", "decided_at"])
+
+
+@transaction.atomic
+def decide(
+    example: Example, reviewer: AbstractBaseUser, decision: str, *, reason: str = "",
+    edited_answer: str = "",
+) -> Review:
+    """Record a reviewer's decision. The author never decides on their own example."""
+    example = Example.objects.select_for_update().get(pk=example.pk)
+    if example.author_id == reviewer.pk:
+        raise FourEyesViolation("You wrote this example: another reviewer must decide on it.")
+    if example.status != Example.Status.PENDING:
+        raise CurationError("This example has already been decided.")
+    if live_reviews().filter(example=example, reviewer=reviewer).exists():
+        raise CurationError("You have already decided on this example.")
+    rules = settings_for(current_tenant())
+    review_fields: dict[str, Any] = {}
+    if decision == Review.Decision.APPROVE_EDIT:
+        edited = redact(_check_text(edited_answer, "edited answer"))
+        review_fields = {"edited_text_sha256": sha256_hex(edited.text.encode()),
+                         "previous_answer_sha256": sha256_hex(example.answer.encode())}
+        example.answer = edited.text
+        example.redaction_report = dict(Counter(example.redaction_report) + Counter(edited.counts))
+        example.save(update_fields=["answer", "redaction_report"])
+    elif decision == Review.Decision.REJECT:
+        if not reason.strip():
+            raise CurationError("Say why the example is rejected.")
+        reason = redact(reason[:500]).text
+    elif decision != Review.Decision.APPROVE:
+        raise CurationError("Unknown decision.")
+    review = Review.objects.create(
+        example=example, reviewer=reviewer, decision=decision, reason=reason,
+        guideline_version=rules.guideline_version, **review_fields,
+    )
+    _recompute_status(example, rules.required_approvals)
+    audit.append(current_tenant(), f"curation.review_{decision}",
+                 actor=audit.actor_for_user(reviewer), target=f"example:{example.pk}",
+                 payload={"review": str(review.pk), "status": example.status})
+    return review
+
+
+@transaction.atomic
+def undo_last_decision(reviewer: AbstractBaseUser) -> Review | None:
+    """Void the reviewer's latest live decision on an example not yet frozen in a snapshot."""
+    last = (live_reviews().select_for_update(of=("self",)).filter(reviewer=reviewer)
+            .order_by("-created_at").first())
+    if last is None:
+        return None
+    frozen = TrainingSet.objects.filter(manifest__example_ids__contains=[str(last.example_id)])
+    if frozen.exists():
+        raise CurationError("That decision is already part of a training set.")
+    example = last.example
+    if last.decision == Review.Decision.APPROVE_EDIT:
+        raise CurationError("An approval with an edit cannot be undone; reject it instead.")
+    undo = Review.objects.create(example=example, reviewer=reviewer,
+                                 decision=Review.Decision.UNDO, voids=last,
+                                 guideline_version=last.guideline_version)
+    _recompute_status(example, settings_for(current_tenant()).required_approvals)
+    audit.append(current_tenant(), "curation.review_undone", actor=audit.actor_for_user(reviewer),
+                 target=f"example:{example.pk}", payload={"voided": str(last.pk)})
+    return undo
+
+
+# --- training-set snapshots ----------------------------------------------------------------------
+
+
+def _chat_line(example: Example) -> str:
+    record = {"messages": [{"role": "user", "content": example.question},
+                           {"role": "assistant", "content": example.answer}]}
+    return json.dumps(record, ensure_ascii=False, sort_keys=True)
+
+
+@transaction.atomic
+def freeze_training_set(user: AbstractBaseUser) -> TrainingSet:
+    """Freeze the currently approved examples into a new, immutable, hashed snapshot."""
+    tenant = current_tenant()
+    # Lock the approved rows so that no decision changes them while they are frozen.
+    approved = Example.objects.select_for_update().filter(status=Example.Status.APPROVED)
+    examples = list(approved.order_by("created_at", "id"))
+    if not examples:
+        raise CurationError("There are no approved examples to freeze.")
+    reviews = live_reviews().filter(example__in=examples)
+    data = ("\n".join(_chat_line(e) for e in examples) + "\n").encode()
+    digest = sha256_hex(data)
+    version = (TrainingSet.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+    key = tenant_key(tenant, "datasets", f"v{version}-{digest[:16]}.jsonl")
+    manifest = {
+        "format": "chat-jsonl/1",
+        "tenant": str(tenant.pk),
+        "version": version,
+        "sha256": digest,
+        "example_ids": [str(e.pk) for e in examples],
+        "review_ids": sorted(str(r.pk) for r in reviews),
+        "redaction_versions": sorted({e.redaction_version for e in examples}),
+        "guideline_versions": sorted({r.guideline_version for r in reviews}),
+        "created_at": timezone.now().isoformat(),
+    }
+    write_new(key, data)
+    try:
+        training_set = TrainingSet.objects.create(
+            version=version, storage_key=key, sha256=digest, size_bytes=len(data),
+            example_count=len(examples), manifest=manifest, created_by=user,
+        )
+        audit.append(tenant, "curation.training_set_frozen", actor=audit.actor_for_user(user),
+                     target=f"training_set:{training_set.pk}",
+                     payload={"version": version, "sha256": digest, "examples": len(examples)})
+    except Exception:
+        default_storage.delete(key)  # no row, no file: a failed freeze leaves nothing behind
+        raise
+    return training_set
+
+
+def read_training_set(training_set: TrainingSet) -> list[dict[str, Any]]:
+    """The snapshot's records, after checking its bytes against the recorded sha256."""
+    data = read_verified(current_tenant(), training_set.storage_key, training_set.sha256)
+    return [json.loads(line) for line in data.decode().splitlines() if line.strip()]
+

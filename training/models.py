@@ -1,0 +1,119 @@
+"""Training runs, the adapter versions they produce, and each tenant's pinned adapter."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from curation.models import TrainingSet
+from tenants.models import TenantOwned
+
+
+class BaseModel(models.Model):
+    """A prepared base model directory (platform-wide; on the global allow-list)."""
+
+    name = models.CharField(max_length=200)
+    path = models.CharField(max_length=500)
+    revision = models.CharField(max_length=64, unique=True, help_text="sha256 of its files")
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.revision[:12]}"
+
+
+class RunState(models.TextChoices):
+    VALIDATING = "validating"
+    QUEUED = "queued"
+    RUNNING = "running"
+    UPLOADING = "uploading"
+    SUCCEEDED = "succeeded"
+    FAILED_USER = "failed_user"
+    FAILED_SYSTEM = "failed_system"
+    CANCEL_REQUESTED = "cancel_requested"
+    CANCELLED = "cancelled"
+
+
+TERMINAL_STATES = frozenset({RunState.SUCCEEDED, RunState.FAILED_USER, RunState.FAILED_SYSTEM,
+                             RunState.CANCELLED})
+
+
+class TrainingRun(TenantOwned):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    training_set = models.ForeignKey(TrainingSet, on_delete=models.PROTECT, related_name="runs")
+    base_revision = models.CharField(max_length=64)
+    hyperparameters = models.JSONField(default=dict)
+    state = models.CharField(max_length=20, choices=RunState.choices,
+                             default=RunState.VALIDATING)
+    step = models.PositiveIntegerField(default=0)
+    total_steps = models.PositiveIntegerField(default=0)
+    loss_history = models.JSONField(default=list, blank=True)  # [{"step", "loss", "eval_loss"}]
+    metrics = models.JSONField(default=dict, blank=True)
+    worker_host = models.CharField(max_length=200, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"run {self.id} ({self.state})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in TERMINAL_STATES
+
+    @property
+    def progress_percent(self) -> int:
+        return int(100 * self.step / self.total_steps) if self.total_steps else 0
+
+
+class AdapterVersion(TenantOwned):
+    """A verified LoRA adapter in tenant storage. One per run, so re-delivery cannot add two."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    run = models.OneToOneField(TrainingRun, on_delete=models.PROTECT, related_name="adapter")
+    sha256 = models.CharField(max_length=64)
+    size_bytes = models.PositiveBigIntegerField()
+    storage_prefix = models.CharField(max_length=300)
+    files = models.JSONField(help_text="file name -> sha256")
+    base_revision = models.CharField(max_length=64)
+    rank = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.serving_name
+
+    @property
+    def serving_name(self) -> str:
+        """Derived from content, so a retrain is always a new name on the serving engine."""
+        return f"t{self.tenant_id.hex}-{self.sha256[:16]}"
+
+    @property
+    def model_pin(self) -> str:
+        return f"adapter:{self.sha256}@base:{self.base_revision}"
+
+
+class PinnedAdapter(TenantOwned):
+    """The adapter a tenant's inference uses (one row per tenant; absent = none yet)."""
+
+    tenant = models.OneToOneField("tenants.Tenant", on_delete=models.PROTECT, primary_key=True,
+                                  editable=False)
+    adapter = models.ForeignKey(AdapterVersion, on_delete=models.PROTECT, related_name="+")
+    pinned_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"pinned {self.adapter}"
