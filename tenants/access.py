@@ -11,7 +11,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -81,5 +81,6 @@ def get_scoped_or_404(model: type[M], **lookup: Any) -> M:
     """Fetch a tenant-owned object through the scoped manager: missing or not yours, 404."""
     try:
         return model.objects.get(**lookup)  # type: ignore[attr-defined, no-any-return]
-    except (model.DoesNotExist, ValueError, TypeError) as exc:  # type: ignore[attr-defined]
+    except (model.DoesNotExist, ValueError, TypeError,  # type: ignore[attr-defined]
+            ValidationError) as exc:
         raise Http404("No such object.") from exc

@@ -52,6 +52,26 @@ def _end_other_sessions(database: str) -> None:
                      "WHERE datname = %s AND pid <> pg_backend_pid()", [database])
 
 
+@pytest.fixture(scope="session")
+def base_model_dir() -> Path:
+    """SmolLM2-135M-Instruct converted once from the wheel's GGUF, cached in var/ (~25 s)."""
+    from training.base_model import convert_gguf_to_hf, locate_smollm2_gguf
+
+    target = Path(settings.BASE_DIR) / "var" / "test-cache" / "smollm2-135m-instruct"
+    if not target.exists():
+        convert_gguf_to_hf(locate_smollm2_gguf(), target)
+    return target
+
+
+@pytest.fixture
+def base_model(base_model_dir: Path, db: None) -> Any:
+    from training.base_model import model_revision
+    from training.services import register_base_model
+
+    return register_base_model("SmolLM2-135M-Instruct", base_model_dir,
+                               model_revision(base_model_dir))
+
+
 @dataclass
 class TenantUsers:
     tenant: Tenant

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from typing import TYPE_CHECKING
 
 from curation import services
 from curation.models import Example, Message, TrainingSet
 from tenants.scoping import tenant_scope
+from training.models import AdapterVersion, BaseModel, RunState, TrainingRun
 
 if TYPE_CHECKING:
     from .conftest import TenantUsers
@@ -42,3 +45,29 @@ def training_set(users: TenantUsers) -> TrainingSet:
     approved_example(users)
     with tenant_scope(users.tenant):
         return services.freeze_training_set(users.admin)
+
+
+def base_model() -> BaseModel:
+    """A registered base model row (tests that train use the real one from conftest)."""
+    base, _ = BaseModel.objects.get_or_create(
+        revision="b" * 64, defaults={"name": "test-base", "path": "/nonexistent",
+                                     "is_default": True})
+    return base
+
+
+def training_run(users: TenantUsers) -> TrainingRun:
+    snapshot = training_set(users)
+    base = base_model()
+    with tenant_scope(users.tenant):
+        return TrainingRun.objects.create(training_set=snapshot, base_revision=base.revision,
+                                          hyperparameters={"rank": 8}, created_by=users.admin,
+                                          state=RunState.QUEUED)
+
+
+def adapter_version(users: TenantUsers) -> AdapterVersion:
+    run = training_run(users)
+    digest = hashlib.sha256(str(uuid.uuid4()).encode()).hexdigest()
+    with tenant_scope(users.tenant):
+        return AdapterVersion.objects.create(
+            run=run, sha256=digest, size_bytes=1, storage_prefix=f"tenants/{users.tenant.pk}/"
+            f"adapters/{digest}", files={}, base_revision=run.base_revision, rank=8)

@@ -68,6 +68,20 @@ def _training_set(users: TenantUsers) -> ObjectCase:
     return ObjectCase({"pk": snapshot.pk}, ["zorbitanib", "AX-77", snapshot.sha256])
 
 
+def _run(users: TenantUsers) -> ObjectCase:
+    from .factories import training_run
+
+    run = training_run(users)
+    return ObjectCase({"pk": run.pk}, [str(run.pk)])
+
+
+def _adapter(users: TenantUsers) -> ObjectCase:
+    from .factories import adapter_version
+
+    adapter = adapter_version(users)
+    return ObjectCase({"pk": adapter.pk}, [adapter.sha256[:16], str(adapter.pk)])
+
+
 # route name -> factory creating tenant A's object
 OBJECT_ROUTES: dict[str, ObjectFactory] = {
     "curation:conversation_detail": _conversation,
@@ -78,6 +92,10 @@ OBJECT_ROUTES: dict[str, ObjectFactory] = {
     "curation-api:example-detail": _example,
     "curation-api:example-decide": _example,
     "curation-api:training-set-detail": _training_set,
+    "training:run_detail": _run,
+    "training:run_status": _run,
+    "training:cancel": _run,
+    "training:activate": _adapter,
 }
 
 # routes without an object id that tenant users visit; A's markers must not leak into them
@@ -86,6 +104,7 @@ TENANT_PAGES: set[str] = {
     "curation:conversation_list", "curation:review_queue", "curation:review_next",
     "curation:undo", "curation:import", "curation:training_sets", "curation:settings",
     "curation-api:example-list", "curation-api:training-set-list",
+    "training:runs", "training:adapters",
 }
 
 # everything else, with the reason it is outside the matrix

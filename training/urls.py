@@ -1,5 +1,13 @@
-"""URLs of the training app (filled in by its issue)."""
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "training"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("runs/", views.runs, name="runs"),
+    path("runs/<uuid:pk>/", views.run_detail, name="run_detail"),
+    path("runs/<uuid:pk>/status/", views.run_status, name="run_status"),
+    path("runs/<uuid:pk>/cancel/", views.cancel, name="cancel"),
+    path("adapters/", views.adapters, name="adapters"),
+    path("adapters/<uuid:pk>/activate/", views.activate, name="activate"),
+]

@@ -1,0 +1,347 @@
+"""Training-run lifecycle: validate, queue, execute (in the worker), register, pin.
+
+`execute_run` is what the Celery task calls; it is plain code, tested without Celery too.
+Only ids cross the broker; the worker reopens the run inside the tenant's scope.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import socket
+import tempfile
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from curation import services as curation_services
+from curation.models import TrainingSet
+from tenants import audit
+from tenants.models import Tenant
+from tenants.scoping import current_tenant, tenant_scope
+from tenants.storage import IntegrityError as StorageIntegrityError
+from tenants.storage import read_verified, tenant_key, write_new
+
+from .models import TERMINAL_STATES, AdapterVersion, BaseModel, PinnedAdapter, RunState, TrainingRun
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HYPERPARAMETERS: dict[str, Any] = {
+    "rank": 8, "alpha": 16, "learning_rate": 1e-3, "epochs": 20, "max_steps": 200,
+    "max_seq_len": 256, "seed": 1234, "eval_fraction": 0.1,
+}
+HYPERPARAMETER_LIMITS: dict[str, tuple[float, float]] = {
+    "rank": (1, 64), "alpha": (1, 128), "learning_rate": (1e-6, 1e-2), "epochs": (1, 100),
+    "max_steps": (1, 100_000), "max_seq_len": (32, 4096), "seed": (0, 2**31 - 1),
+    "eval_fraction": (0.0, 0.5),
+}
+ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
+
+
+class TrainingError(ValueError):
+    """A run the rules refuse; `code` is stored on the run, the message is shown to users."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# --- base models ---------------------------------------------------------------------------------
+
+
+def default_base_model() -> BaseModel:
+    base = BaseModel.objects.filter(is_default=True).order_by("-created_at").first()
+    if base is None:
+        raise TrainingError("no_base_model",
+                            "No base model is prepared: run `manage.py prepare_base_model`.")
+    return base
+
+
+def register_base_model(name: str, path: Path, revision: str) -> BaseModel:
+    with transaction.atomic():
+        BaseModel.objects.filter(is_default=True).exclude(revision=revision).update(
+            is_default=False)
+        base, _ = BaseModel.objects.update_or_create(
+            revision=revision, defaults={"name": name, "path": str(path), "is_default": True})
+    return base
+
+
+# --- starting and cancelling ---------------------------------------------------------------------
+
+
+def clean_hyperparameters(raw: dict[str, Any]) -> dict[str, Any]:
+    params = dict(DEFAULT_HYPERPARAMETERS)
+    for key, value in raw.items():
+        if key not in HYPERPARAMETER_LIMITS:
+            raise TrainingError("bad_hyperparameters", f"Unknown setting {key!r}.")
+        if value in ("", None):
+            continue
+        low, high = HYPERPARAMETER_LIMITS[key]
+        kind = float if isinstance(DEFAULT_HYPERPARAMETERS[key], float) else int
+        try:
+            number = kind(value)
+        except (TypeError, ValueError) as exc:
+            raise TrainingError("bad_hyperparameters", f"{key} must be a number.") from exc
+        if not low <= number <= high:
+            raise TrainingError("bad_hyperparameters", f"{key} must be between {low} and {high}.")
+        params[key] = number
+    if params["rank"] > settings.VLLM_MAX_LORA_RANK:
+        raise TrainingError("rank_too_high", f"Rank {params['rank']} is above the serving "
+                            f"engine's limit of {settings.VLLM_MAX_LORA_RANK}.")
+    return params
+
+
+def _validate(training_set: TrainingSet) -> list[dict[str, Any]]:
+    try:
+        records = curation_services.read_training_set(training_set)
+    except StorageIntegrityError as exc:
+        raise TrainingError("snapshot_tampered", "The training set's file does not match its "
+                            "recorded sha256; it cannot be used.") from exc
+    except FileNotFoundError as exc:
+        raise TrainingError("snapshot_missing", "The training set's file is missing.") from exc
+    if len(records) < settings.TRAINING_MIN_EXAMPLES:
+        raise TrainingError("too_few_examples", f"The training set has {len(records)} "
+                            f"examples; at least {settings.TRAINING_MIN_EXAMPLES} are needed.")
+    return records
+
+
+def start_run(training_set: TrainingSet, user: AbstractBaseUser,
+              hyperparameters: dict[str, Any] | None = None) -> TrainingRun:
+    """Validate, then queue on the gpu queue. A refused run is kept, failed_user, unqueued."""
+    tenant = current_tenant()
+    base = default_base_model()
+    with transaction.atomic():
+        run = TrainingRun.objects.create(training_set=training_set, base_revision=base.revision,
+                                         hyperparameters={}, created_by=user)
+        try:
+            run.hyperparameters = clean_hyperparameters(hyperparameters or {})
+            _validate(training_set)
+        except TrainingError as exc:
+            _finish(run, RunState.FAILED_USER, exc.code, str(exc))
+            audit.append(tenant, "training.run_refused", actor=audit.actor_for_user(user),
+                         target=f"run:{run.pk}", payload={"error": exc.code})
+            return run
+        run.state, run.queued_at = RunState.QUEUED, timezone.now()
+        run.save()
+        audit.append(tenant, "training.run_queued", actor=audit.actor_for_user(user),
+                     target=f"run:{run.pk}", model_pin=f"base:{base.revision}",
+                     payload={"training_set": str(training_set.pk),
+                              "hyperparameters": run.hyperparameters})
+        transaction.on_commit(lambda: _enqueue(tenant.pk, run.pk))
+    return run
+
+
+def _enqueue(tenant_id: Any, run_id: Any) -> None:
+    from .tasks import train_adapter
+
+    result = train_adapter.delay(str(tenant_id), str(run_id))
+    with tenant_scope(Tenant.objects.get(pk=tenant_id)):
+        TrainingRun.objects.filter(pk=run_id).update(task_id=result.id or "")
+
+
+def request_cancel(run: TrainingRun, user: AbstractBaseUser) -> TrainingRun:
+    with transaction.atomic():
+        run = TrainingRun.objects.select_for_update().get(pk=run.pk)
+        if run.is_finished:
+            raise TrainingError("finished", "This run has already finished.")
+        if run.state in (RunState.VALIDATING, RunState.QUEUED):
+            _finish(run, RunState.CANCELLED, "cancelled", "Cancelled before it started.")
+        else:
+            run.state = RunState.CANCEL_REQUESTED
+            run.save(update_fields=["state"])
+        audit.append(current_tenant(), "training.cancel_requested",
+                     actor=audit.actor_for_user(user), target=f"run:{run.pk}")
+    return run
+
+
+def _finish(run: TrainingRun, state: str, code: str = "", message: str = "") -> None:
+    run.state, run.error_code, run.error_message = state, code, message[:500]
+    run.finished_at = timezone.now()
+    run.save()
+
+
+# --- execution (in the worker) -------------------------------------------------------------------
+
+
+class _RunReporter:
+    """Writes progress in short transactions of its own, so the UI sees it live."""
+
+    def __init__(self, tenant: Tenant, run_id: Any) -> None:
+        self.tenant, self.run_id = tenant, run_id
+
+    def progress(self, update: Any) -> None:
+        with tenant_scope(self.tenant):
+            run = TrainingRun.objects.select_for_update().get(pk=self.run_id)
+            run.step, run.total_steps = update.step, update.total
+            point = {"step": update.step, "loss": round(float(update.loss), 5)}
+            if update.eval_loss is not None:
+                point["eval_loss"] = round(float(update.eval_loss), 5)
+            run.loss_history = [*run.loss_history, point]
+            run.metrics = {**run.metrics, "tokens_per_s": round(float(update.tokens_per_s), 1)}
+            run.heartbeat_at = timezone.now()
+            run.save(update_fields=["step", "total_steps", "loss_history", "metrics",
+                                    "heartbeat_at"])
+
+    def should_cancel(self) -> bool:
+        with tenant_scope(self.tenant):
+            state = TrainingRun.objects.filter(pk=self.run_id).values_list("state", flat=True)
+            return state.first() == RunState.CANCEL_REQUESTED
+
+
+def execute_run(tenant_id: str, run_id: str,
+                trainer: Callable[..., Any] | None = None) -> str:
+    """Train, upload and register one run; safe to call again for the same run."""
+    from . import trainer as trainer_module
+
+    train = trainer or trainer_module.train_lora
+    tenant = Tenant.objects.get(pk=tenant_id)
+    with tenant_scope(tenant):
+        run = TrainingRun.objects.select_for_update().get(pk=run_id)
+        if run.state in TERMINAL_STATES or AdapterVersion.objects.filter(run=run).exists():
+            return run.state  # re-delivered after the work was done: nothing to do
+        if run.state == RunState.CANCEL_REQUESTED:
+            _finish(run, RunState.CANCELLED, "cancelled", "Cancelled before it started.")
+            return run.state
+        base = BaseModel.objects.filter(revision=run.base_revision).first()
+        if base is None:
+            _finish(run, RunState.FAILED_SYSTEM, "base_missing", "The base model is gone.")
+            return run.state
+        run.state, run.started_at = RunState.RUNNING, timezone.now()
+        run.heartbeat_at = run.started_at
+        run.worker_host, run.step, run.loss_history = socket.gethostname(), 0, []
+        run.save()
+        training_set = run.training_set
+        params = dict(run.hyperparameters)
+    reporter = _RunReporter(tenant, run.pk)
+    try:
+        with tenant_scope(tenant):
+            records = _validate(training_set)
+        with tempfile.TemporaryDirectory(prefix="sanoweb-train-") as workdir:
+            out_dir = Path(workdir) / "adapter"
+            result = train(base_dir=Path(base.path), examples=records, out_dir=out_dir,
+                           config=trainer_module.TrainConfig.from_dict(params),
+                           max_lora_rank=settings.VLLM_MAX_LORA_RANK,
+                           progress=reporter.progress, should_cancel=reporter.should_cancel)
+            with tenant_scope(tenant):
+                TrainingRun.objects.filter(pk=run.pk).update(state=RunState.UPLOADING)
+            adapter = _upload_and_register(tenant, run.pk, out_dir, base.revision,
+                                           int(params["rank"]), result)
+    except trainer_module.TrainingCancelled:
+        with tenant_scope(tenant):
+            _finish(TrainingRun.objects.get(pk=run.pk), RunState.CANCELLED, "cancelled",
+                    "Cancelled while training.")
+            audit.append(tenant, "training.run_cancelled", actor="system:worker",
+                         target=f"run:{run.pk}")
+        return RunState.CANCELLED
+    except (TrainingError, trainer_module.InvalidTrainingData) as exc:
+        code = getattr(exc, "code", "invalid_data")
+        _fail(tenant, run.pk, RunState.FAILED_USER, code, str(exc))
+        return RunState.FAILED_USER
+    except Exception as exc:
+        log.exception("training run %s failed", run.pk)  # ids only: no training text
+        _fail(tenant, run.pk, RunState.FAILED_SYSTEM, "worker_error", type(exc).__name__)
+        raise
+    return adapter.run.state
+
+
+def _fail(tenant: Tenant, run_id: Any, state: str, code: str, message: str) -> None:
+    with tenant_scope(tenant):
+        run = TrainingRun.objects.get(pk=run_id)
+        if not run.is_finished:
+            _finish(run, state, code, message)
+            audit.append(tenant, "training.run_failed", actor="system:worker",
+                         target=f"run:{run_id}", payload={"error": code})
+
+
+def adapter_digest(file_hashes: dict[str, str]) -> str:
+    """The adapter's identity: sha256 over its files' names and hashes."""
+    return hashlib.sha256(json.dumps(file_hashes, sort_keys=True).encode()).hexdigest()
+
+
+def _upload_and_register(tenant: Tenant, run_id: Any, out_dir: Path, base_revision: str,
+                         rank: int, result: Any) -> AdapterVersion:
+    blobs = {name: (out_dir / name).read_bytes() for name in ADAPTER_FILES}
+    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in blobs.items()}
+    digest = adapter_digest(hashes)
+    # Write under a temporary key first, then the final content-addressed key, verifying
+    # each; the version row comes last, so a crash leaves at most orphaned bytes.
+    tmp = [tenant_key(tenant, "tmp", f"run-{run_id}", name) for name in ADAPTER_FILES]
+    for key in tmp:
+        if default_storage.exists(key):
+            default_storage.delete(key)
+    for key, name in zip(tmp, ADAPTER_FILES, strict=True):
+        write_new(key, blobs[name])
+        read_verified(tenant, key, hashes[name])
+    prefix = tenant_key(tenant, "adapters", digest)
+    for name in ADAPTER_FILES:
+        final = f"{prefix}/{name}"
+        if not default_storage.exists(final):  # same content from an earlier attempt is fine
+            write_new(final, blobs[name])
+        read_verified(tenant, final, hashes[name])
+    for key in tmp:
+        default_storage.delete(key)
+    with tenant_scope(tenant):
+        run = TrainingRun.objects.select_for_update().get(pk=run_id)
+        try:
+            with transaction.atomic():
+                adapter = AdapterVersion.objects.create(
+                    run=run, sha256=digest, size_bytes=sum(len(b) for b in blobs.values()),
+                    storage_prefix=prefix, files=hashes, base_revision=base_revision, rank=rank)
+        except IntegrityError:  # another delivery registered it first
+            return AdapterVersion.objects.get(run=run)
+        run.metrics = {**run.metrics, **getattr(result, "metrics", {})}
+        _finish(run, RunState.SUCCEEDED)
+        audit.append(tenant, "training.adapter_registered", actor="system:worker",
+                     target=f"adapter:{adapter.pk}", model_pin=adapter.model_pin,
+                     payload={"run": str(run_id), "sha256": digest})
+        if not PinnedAdapter.objects.exists():  # a tenant's first adapter goes live at once
+            _pin(adapter, "system:worker")
+    return adapter
+
+
+def mark_stale_runs_failed(now: Any = None) -> int:
+    """Runs whose worker stopped reporting (killed, host lost) become failed_system."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.TRAINING_STALE_AFTER)
+    count = 0
+    for tenant in Tenant.objects.all():
+        with tenant_scope(tenant):
+            for run in TrainingRun.objects.filter(
+                    state__in=[RunState.RUNNING, RunState.UPLOADING, RunState.CANCEL_REQUESTED],
+                    heartbeat_at__lt=cutoff):
+                _finish(run, RunState.FAILED_SYSTEM, "worker_lost",
+                        "The worker stopped reporting; start the run again.")
+                audit.append(tenant, "training.run_failed", actor="system:reaper",
+                             target=f"run:{run.pk}", payload={"error": "worker_lost"})
+                count += 1
+    return count
+
+
+# --- the adapter registry ------------------------------------------------------------------------
+
+
+def _pin(adapter: AdapterVersion, actor: str) -> None:
+    previous = PinnedAdapter.objects.filter(tenant=adapter.tenant).first()
+    PinnedAdapter.objects.update_or_create(tenant=adapter.tenant, defaults={"adapter": adapter})
+    audit.append(adapter.tenant, "training.adapter_pinned", actor=actor,
+                 target=f"adapter:{adapter.pk}", model_pin=adapter.model_pin,
+                 payload={"previous": str(previous.adapter_id) if previous else None})
+
+
+@transaction.atomic
+def activate(adapter: AdapterVersion, user: AbstractBaseUser) -> None:
+    """Pin `adapter` for inference (activation and roll-back are the same act)."""
+    _pin(adapter, audit.actor_for_user(user))
+
+
+def pinned_adapter() -> AdapterVersion | None:
+    pin = PinnedAdapter.objects.select_related("adapter").first()
+    return pin.adapter if pin else None

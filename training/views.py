@@ -1,0 +1,84 @@
+"""Training pages (tenant admins): start a run, watch it live, cancel, and pin adapters."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from curation.models import TrainingSet
+from tenants.access import get_scoped_or_404, tenant_role_required
+from tenants.models import Role
+
+from . import services
+from .models import AdapterVersion, PinnedAdapter, TrainingRun
+
+ADVANCED = ("rank", "alpha", "learning_rate", "epochs", "max_steps", "max_seq_len", "seed")
+
+
+@tenant_role_required(Role.TENANT_ADMIN)
+def runs(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        snapshot = get_scoped_or_404(TrainingSet, pk=request.POST.get("training_set", ""))
+        params = {k: request.POST.get(k, "") for k in ADVANCED if request.POST.get(k, "")}
+        try:
+            run = services.start_run(snapshot, request.user, params)
+        except services.TrainingError as exc:
+            messages.error(request, str(exc))
+            return redirect("training:runs")
+        if run.state == "failed_user":
+            messages.error(request, f"The run was refused: {run.error_message}")
+        return redirect("training:run_detail", pk=run.pk)
+    return render(request, "training/runs.html", {
+        "runs": TrainingRun.objects.select_related("training_set")[:100],
+        "training_sets": TrainingSet.objects.all(),
+        "defaults": services.DEFAULT_HYPERPARAMETERS,
+    })
+
+
+@tenant_role_required(Role.TENANT_ADMIN)
+def run_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    run = get_scoped_or_404(TrainingRun, pk=pk)
+    return render(request, "training/run_detail.html", {"run": run})
+
+
+@tenant_role_required(Role.TENANT_ADMIN)
+def run_status(request: HttpRequest, pk: str) -> JsonResponse:
+    run = get_scoped_or_404(TrainingRun, pk=pk)
+    return JsonResponse({
+        "state": run.state, "step": run.step, "total": run.total_steps,
+        "percent": run.progress_percent, "loss_history": run.loss_history,
+        "metrics": run.metrics, "error": run.error_message, "finished": run.is_finished,
+    })
+
+
+@tenant_role_required(Role.TENANT_ADMIN)
+def cancel(request: HttpRequest, pk: str) -> HttpResponse:
+    run = get_scoped_or_404(TrainingRun, pk=pk)
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    try:
+        services.request_cancel(run, request.user)
+        messages.success(request, "Cancellation requested.")
+    except services.TrainingError as exc:
+        messages.error(request, str(exc))
+    return redirect("training:run_detail", pk=run.pk)
+
+
+@tenant_role_required(Role.TENANT_ADMIN)
+def adapters(request: HttpRequest) -> HttpResponse:
+    pin = PinnedAdapter.objects.first()
+    return render(request, "training/adapters.html", {
+        "adapters": AdapterVersion.objects.select_related("run"),
+        "pinned_id": pin.adapter_id if pin else None,
+    })
+
+
+@tenant_role_required(Role.TENANT_ADMIN)
+def activate(request: HttpRequest, pk: str) -> HttpResponse:
+    adapter = get_scoped_or_404(AdapterVersion, pk=pk)
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    services.activate(adapter, request.user)
+    messages.success(request, f"{adapter.serving_name} is now the active adapter.")
+    return redirect("training:adapters")
