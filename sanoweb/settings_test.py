@@ -7,13 +7,14 @@ from pathlib import Path
 
 # Two checkouts on one machine (a CI clone beside a working tree) must not share a test
 # database or a Redis database.
-_CHECKOUT = int(hashlib.sha1(str(Path(__file__).resolve().parent.parent).encode()).hexdigest(), 16)
+_ROOT = str(Path(__file__).resolve().parent.parent)
+_CHECKOUT = int(hashlib.sha256(_ROOT.encode()).hexdigest(), 16)
 os.environ.setdefault("DATABASE_URL", "postgres://sanoweb_app@127.0.0.1:5432/sanoweb")
 os.environ.setdefault("DATABASE_OWNER_URL", "postgres://sanoweb_owner@127.0.0.1:5432/sanoweb")
 os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{8 + _CHECKOUT % 8}")
 os.environ.setdefault("SANOWEB_VAR_DIR", tempfile.mkdtemp(prefix="sanoweb-test-"))
 
-from .settings import *  # noqa: F403
+from .settings import *  # noqa: E402, F403
 
 # Hashing passwords slowly is a production property, not something the tests check.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
