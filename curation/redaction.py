@@ -366,8 +366,11 @@ def _is_clinical(text: str, result: RecognizerResult) -> bool:
     words = [w.lower().strip("'\u2019.,") for w in re.split(r"\s+", span) if w]
     words = [re.sub(r"(?:'s|\u2019s)$", "", w) for w in words]
     if result.entity_type == "LOCATION" and ("-".join(words) in _KEEP_PLACES
-                                              or re.fullmatch(r"[A-Z0-9]{1,4}", span)):
-        return True  # states, countries and abbreviations (RV, ST, XL) are not identifiers
+                                              or re.fullmatch(r"[A-Z0-9]{1,4}", span)
+                                              or re.search(r"\d", span)):
+        # states, countries, abbreviations (RV, ST, XL) and codes with digits (a place name
+        # has none; zip codes are caught by the address rules) are not identifiers
+        return True
     if any(w in _EPONYMS for w in words) and (
             _EPONYM_CONTEXT.match(after) or _POSSESSIVE_AFTER.match(after)
             or re.search(r"(?:'s|\u2019s)$", span) or _EPONYM_CONTEXT.match(" " + span)):

@@ -162,11 +162,23 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"training.tasks.*": {"queue": "gpu"}}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE = {
+    "isolation-canary": {"task": "inference.tasks.isolation_canary", "schedule": 15 * 60},
+    "reap-stale-training-runs": {"task": "training.tasks.reap_stale_runs", "schedule": 5 * 60},
+}
 
 # --- Inference ------------------------------------------------------------------------------------
 VLLM_URL = env.str("VLLM_URL", default="http://127.0.0.1:8011")
 # The serving engine's LoRA limits; training refuses a rank the server could not load.
 VLLM_MAX_LORA_RANK = env.int("VLLM_MAX_LORA_RANK", default=16)
+VLLM_MAX_LORAS = env.int("VLLM_MAX_LORAS", default=4)
+VLLM_MAX_CPU_LORAS = env.int("VLLM_MAX_CPU_LORAS", default=8)
+VLLM_BASE_NAME = "base"  # --served-model-name of the base model
+VLLM_TIMEOUT = env.float("VLLM_TIMEOUT", default=120.0)
+# Local copies of adapters handed to vLLM, one folder per content hash.
+VLLM_ADAPTER_CACHE = Path(env.str("VLLM_ADAPTER_CACHE", default=str(VAR_DIR / "adapter-cache")))
+INFERENCE_MAX_TOKENS = env.int("INFERENCE_MAX_TOKENS", default=512)
+PUBLIC_MODEL_ALIAS = "sanoweb"  # the only model name tenants see
 
 # --- Training -----------------------------------------------------------------------------------
 # Prepared base models live here (`manage.py prepare_base_model`).

@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from inference import openai_api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -14,4 +16,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("training/", include("training.urls")),
     path("inference/", include("inference.urls")),
+    path("v1/chat/completions", openai_api.chat_completions, name="openai_chat_completions"),
+    path("v1/models", openai_api.models, name="openai_models"),
 ]

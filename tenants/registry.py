@@ -21,6 +21,9 @@ GLOBAL_MODELS: dict[str, str] = {
     "sessions.Session": "holds only the session's user and chosen tenant id",
     "admin.LogEntry": "platform operators' admin actions",
     "training.BaseModel": "base models are shared by all tenants; they hold no tenant data",
+    "inference.ApiKey": "looked up by key prefix before the tenant is known; keeps a hash only",
+    "inference.EngineState": "the platform's serving engines; no tenant data",
+    "inference.PlatformEvent": "platform-level events (engine health); no tenant data",
 }
 
 

@@ -82,6 +82,13 @@ def _adapter(users: TenantUsers) -> ObjectCase:
     return ObjectCase({"pk": adapter.pk}, [adapter.sha256[:16], str(adapter.pk)])
 
 
+def _api_key(users: TenantUsers) -> ObjectCase:
+    from inference.services import create_key
+
+    new = create_key(users.tenant, "alpha integration key", users.admin)
+    return ObjectCase({"pk": new.key.pk}, [new.key.prefix, "alpha integration key"])
+
+
 # route name -> factory creating tenant A's object
 OBJECT_ROUTES: dict[str, ObjectFactory] = {
     "curation:conversation_detail": _conversation,
@@ -96,6 +103,9 @@ OBJECT_ROUTES: dict[str, ObjectFactory] = {
     "training:run_status": _run,
     "training:cancel": _run,
     "training:activate": _adapter,
+    "inference:chat": _conversation,
+    "inference:send": _conversation,
+    "inference:revoke_key": _api_key,
 }
 
 # routes without an object id that tenant users visit; A's markers must not leak into them
@@ -105,6 +115,9 @@ TENANT_PAGES: set[str] = {
     "curation:undo", "curation:import", "curation:training_sets", "curation:settings",
     "curation-api:example-list", "curation-api:training-set-list",
     "training:runs", "training:adapters",
+    "inference:new_conversation", "inference:api_keys",
+    # API-key endpoints: session users of B get 401; the key tests are in test_inference*.
+    "openai_chat_completions", "openai_models",
 }
 
 # everything else, with the reason it is outside the matrix

@@ -1,0 +1,54 @@
+"""The platform's record of its engines: started, canary passed, or out of rotation."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import canary, residency
+from .models import EngineState, PlatformEvent
+
+log = logging.getLogger("sanoweb.engine")
+
+
+@transaction.atomic
+def record_engine_start(url: str | None = None) -> EngineState:
+    """A fresh engine holds no adapters and has not yet proved itself for base traffic."""
+    state, _ = EngineState.objects.get_or_create(url=url or settings.VLLM_URL)
+    state.started_at, state.canary_passed_at, state.healthy = timezone.now(), None, True
+    state.save()
+    residency.reset_for_new_engine()
+    PlatformEvent.objects.create(kind="engine.started", detail={"url": state.url})
+    return state
+
+
+def check_engine(url: str | None = None, *, rounds: int = 4) -> canary.CanaryResult:
+    """Run the canary and record the verdict; a failure takes the engine out of rotation."""
+    url = url or settings.VLLM_URL
+    result = canary.run(url, base_name=settings.VLLM_BASE_NAME,
+                        max_loras=settings.VLLM_MAX_LORAS, rounds=rounds)
+    with transaction.atomic():
+        state, _ = EngineState.objects.select_for_update().get_or_create(url=url)
+        state.last_canary = {**result.as_dict(), "at": timezone.now().isoformat()}
+        if result.passed:
+            state.canary_passed_at = timezone.now()
+        else:
+            state.healthy = False
+        state.save()
+        PlatformEvent.objects.create(
+            kind="canary.passed" if result.passed else "canary.failed",
+            detail={"url": url, **result.as_dict()})
+    if not result.passed:
+        log.critical("ALERT isolation canary FAILED on %s: engine out of rotation: %s",
+                     url, "; ".join(result.failures))
+    return result
+
+
+@transaction.atomic
+def return_to_rotation(url: str) -> None:
+    """After the engine was fixed and restarted: only a passing canary re-enables base."""
+    EngineState.objects.filter(url=url).update(healthy=True)
+    PlatformEvent.objects.create(kind="engine.returned", detail={"url": url})

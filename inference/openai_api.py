@@ -1,0 +1,71 @@
+"""The OpenAI-compatible tenant API: /v1/chat/completions and /v1/models, per-tenant keys.
+
+The key decides the tenant; the router decides the model. Errors use OpenAI's error shape and
+never pass vLLM's own error bodies through (they can name other tenants' adapters).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from . import router, services
+from .models import ApiKey
+
+
+def error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message, "type": code}},
+                        status=status)
+
+
+def _key(request: HttpRequest) -> ApiKey | None:
+    header = request.headers.get("Authorization", "")
+    return services.authenticate(header[7:].strip()) if header.startswith("Bearer ") else None
+
+
+UNAUTHORIZED = ("invalid_api_key", "A valid API key is required (Authorization: Bearer …).")
+
+
+@csrf_exempt
+@require_POST
+def chat_completions(request: HttpRequest) -> HttpResponse:
+    key = _key(request)
+    if key is None:
+        return error(401, *UNAUTHORIZED)
+    actor = f"apikey:{key.prefix}"
+    try:
+        body: Any = json.loads(request.body or b"null")
+    except json.JSONDecodeError:
+        body = None
+    # No request-wide transaction here: the router's audit entries commit on their own, so
+    # a refused or failed call is on record even though the client gets an error.
+    try:
+        if isinstance(body, dict) and body.get("stream"):
+            stream = router.infer_stream(key.tenant, actor, body)
+            response = StreamingHttpResponse(stream.chunks, content_type="text/event-stream")
+            response["Cache-Control"] = "no-cache"
+            return response
+        completion = router.infer(key.tenant, actor, body)
+    except router.BadInferenceRequest as exc:
+        return error(400, "invalid_request_error", str(exc))
+    except router.TenantModelUnavailable:
+        return error(503, "tenant_model_unavailable",
+                     "Your team's model is not available right now. Nothing else answered.")
+    return JsonResponse(completion.body)
+
+
+@require_GET
+def models(request: HttpRequest) -> HttpResponse:
+    """Only the caller's own alias: the engine's adapter list is never shown."""
+    key = _key(request)
+    if key is None:
+        return error(401, *UNAUTHORIZED)
+    return JsonResponse({"object": "list", "data": [{
+        "id": settings.PUBLIC_MODEL_ALIAS, "object": "model", "owned_by": key.tenant.slug,
+        "created": int(time.mktime(key.tenant.created_at.timetuple()))}]})

@@ -1,0 +1,156 @@
+"""Which adapters the vLLM server holds, and loading them safely.
+
+An adapter is copied from its tenant's storage into a local folder named by its content hash
+(verifying every file's sha256), and only a path that resolves inside that cache root is ever
+handed to vLLM's load endpoint, which would otherwise load any readable path. A Redis lock
+makes concurrent first requests load an adapter once; a Redis sorted set keeps the
+most-recently-used adapters within the server's limit and unloads the rest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import shutil
+import time
+from pathlib import Path
+
+import httpx
+import redis
+from django.conf import settings
+from django.core.files.storage import default_storage
+
+from tenants.storage import read_verified
+from training.models import AdapterVersion
+
+LOADED = "sanoweb:vllm:loaded"  # sorted set: serving name -> last use
+METRICS = "sanoweb:vllm:metrics"  # hash: loads, hits, evictions, load_ms_total
+ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
+
+
+class AdapterLoadError(RuntimeError):
+    """The adapter could not be made available on the serving engine."""
+
+
+class UnsafeAdapterPath(AdapterLoadError):
+    """A path outside the tenant's adapter cache root: never sent to vLLM."""
+
+
+def _redis() -> redis.Redis:
+    url = settings.REDIS_URL or "redis://127.0.0.1:6379/0"
+    return redis.Redis.from_url(url)
+
+
+def _key(name: str) -> str:
+    return f"{LOADED}:{settings.VLLM_URL}:{name}"
+
+
+def cache_root() -> Path:
+    root = Path(settings.VLLM_ADAPTER_CACHE).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def tenant_root(adapter: AdapterVersion) -> Path:
+    return cache_root() / str(adapter.tenant_id)
+
+
+def checked_path(adapter: AdapterVersion, path: Path) -> Path:
+    """Canonicalise `path`; refuse it unless it lies inside the tenant's cache root."""
+    root = tenant_root(adapter).resolve()
+    resolved = path.resolve()  # follows symlinks: a link out of the root is refused too
+    if resolved != root and root not in resolved.parents:
+        raise UnsafeAdapterPath("Adapter path outside the tenant's adapter root.")
+    if ".." in path.parts:
+        raise UnsafeAdapterPath("Adapter path contains '..'.")
+    return resolved
+
+
+def local_copy(adapter: AdapterVersion) -> Path:
+    """The verified local folder for `adapter` (copied from tenant storage once per hash)."""
+    target = tenant_root(adapter) / adapter.sha256
+    if target.exists() and all((target / name).exists() for name in ADAPTER_FILES):
+        for name in ADAPTER_FILES:  # the cache is re-verified, not trusted
+            if hashlib.sha256((target / name).read_bytes()).hexdigest() != adapter.files[name]:
+                shutil.rmtree(target)
+                break
+        else:
+            return checked_path(adapter, target)
+    tmp = target.with_name(f".{target.name}.tmp-{time.time_ns()}")
+    tmp.mkdir(parents=True)
+    for name in ADAPTER_FILES:
+        data = read_verified(adapter.tenant, f"{adapter.storage_prefix}/{name}",
+                             adapter.files[name], default_storage)
+        (tmp / name).write_bytes(data)
+    try:
+        tmp.rename(target)
+    except OSError:  # another process finished first; theirs is identical
+        shutil.rmtree(tmp, ignore_errors=True)
+    return checked_path(adapter, target)
+
+
+def _vllm(path: str, body: dict[str, str]) -> httpx.Response:
+    return httpx.post(f"{settings.VLLM_URL}{path}", json=body, timeout=settings.VLLM_TIMEOUT)
+
+
+def load_path(name: str, path: Path, adapter: AdapterVersion) -> None:
+    """The only call that hands vLLM a path: checked against the tenant's root first."""
+    safe = checked_path(adapter, path)
+    try:
+        response = _vllm("/v1/load_lora_adapter", {"lora_name": name, "lora_path": str(safe)})
+    except httpx.HTTPError as exc:
+        raise AdapterLoadError("engine_unreachable") from exc
+    if response.status_code != 200 and "already been loaded" not in response.text:
+        raise AdapterLoadError(f"load failed with status {response.status_code}")
+
+
+def ensure_loaded(adapter: AdapterVersion) -> None:
+    name, r = adapter.serving_name, _redis()
+    if r.zscore(LOADED, _key(name)) is not None:
+        r.zadd(LOADED, {_key(name): time.time()})
+        r.hincrby(METRICS, "hits", 1)
+        return
+    with r.lock(f"{_key(name)}:lock", timeout=120, blocking_timeout=120):
+        if r.zscore(LOADED, _key(name)) is not None:  # loaded while we waited
+            r.hincrby(METRICS, "hits", 1)
+            return
+        started = time.perf_counter()
+        load_path(name, local_copy(adapter), adapter)
+        r.zadd(LOADED, {_key(name): time.time()})
+        r.hincrby(METRICS, "loads", 1)
+        r.hincrby(METRICS, "load_ms_total", round(1000 * (time.perf_counter() - started)))
+    _evict_beyond_limit(r)
+
+
+def forget(adapter: AdapterVersion) -> None:
+    """vLLM says it does not have the adapter: drop our belief so the next call reloads."""
+    _redis().zrem(LOADED, _key(adapter.serving_name))
+
+
+def unload(name: str) -> None:
+    r = _redis()
+    # an unreachable engine holds nothing we can unload; the belief goes anyway
+    with contextlib.suppress(httpx.HTTPError):
+        _vllm("/v1/unload_lora_adapter", {"lora_name": name})
+    r.zrem(LOADED, _key(name))
+
+
+def _evict_beyond_limit(r: redis.Redis) -> None:
+    prefix = f"{LOADED}:{settings.VLLM_URL}:"
+    loaded = [m.decode() for m in r.zrange(LOADED, 0, -1) if m.decode().startswith(prefix)]
+    for member in loaded[: max(0, len(loaded) - settings.VLLM_MAX_CPU_LORAS)]:
+        unload(member[len(prefix):])
+        r.hincrby(METRICS, "evictions", 1)
+
+
+def metrics() -> dict[str, int]:
+    return {k.decode(): int(v) for k, v in _redis().hgetall(METRICS).items()}
+
+
+def reset_for_new_engine() -> None:
+    """A (re)started engine holds no adapters."""
+    r = _redis()
+    prefix = f"{LOADED}:{settings.VLLM_URL}:"
+    for member in r.zrange(LOADED, 0, -1):
+        if member.decode().startswith(prefix):
+            r.zrem(LOADED, member)

@@ -1,0 +1,275 @@
+"""Tenant-enforced routing to vLLM: the server decides the model, never the client.
+
+`infer()` takes the authenticated tenant and a client body, builds the request vLLM sees (the
+tenant's pinned adapter by its content-derived name, a per-tenant cache salt, an explicit model
+always), and fails with TenantModelUnavailable (503) rather than ever answering with another
+model. Every call, success or failure, is one audit entry with the model pin and the sha256 of
+the exact JSON sent to vLLM; no prompt text is audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from django.conf import settings
+
+from tenants import audit
+from tenants.models import Tenant
+from tenants.scoping import tenant_scope
+from training.models import AdapterVersion, BaseModel, PinnedAdapter
+
+from . import residency
+from .models import EngineState, InferenceSettings
+
+ALLOWED_FIELDS = {"messages", "max_tokens", "max_completion_tokens", "temperature", "top_p",
+                  "stop", "stream", "seed", "presence_penalty", "frequency_penalty", "n", "user",
+                  "model", "stream_options"}
+ROLES = {"system", "user", "assistant"}
+MAX_MESSAGES, MAX_CHARS = 64, 32_000
+
+
+class BadInferenceRequest(ValueError):
+    """400: the body is malformed or tries to choose what the platform chooses."""
+
+
+class TenantModelUnavailable(RuntimeError):
+    """503 tenant_model_unavailable: the tenant's model cannot answer; nothing else will."""
+
+
+@dataclass(frozen=True)
+class Route:
+    model: str  # the name vLLM serves it under
+    pin: str  # what the audit records
+    adapter: AdapterVersion | None
+
+
+@dataclass
+class Completion:
+    body: dict[str, Any]
+    route: Route
+    request_sha256: str
+
+
+@dataclass
+class _CallRecord:
+    tenant: Tenant
+    actor: str
+    route: Route | None = None
+    request_sha256: str = ""
+    started: float = field(default_factory=time.perf_counter)
+
+
+def canonical(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def cache_salt(tenant: Tenant) -> str:
+    """Per-tenant prefix-cache salt: vLLM never shares cached prefixes across tenants."""
+    key = hashlib.sha256(b"sanoweb.cache-salt\0" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(key, str(tenant.pk).encode(), hashlib.sha256).hexdigest()
+
+
+def clean_request(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise BadInferenceRequest("The body must be a JSON object.")
+    unknown = sorted(set(body) - ALLOWED_FIELDS)
+    if unknown:
+        raise BadInferenceRequest(f"Unsupported fields: {', '.join(unknown)}. The platform "
+                                  "chooses the model, adapter and cache.")
+    if body.get("model") not in (None, settings.PUBLIC_MODEL_ALIAS):
+        raise BadInferenceRequest(f"The model is chosen by the platform; send "
+                                  f"\"{settings.PUBLIC_MODEL_ALIAS}\" or leave it out.")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not 1 <= len(messages) <= MAX_MESSAGES:
+        raise BadInferenceRequest(f"messages must be a list of 1 to {MAX_MESSAGES} messages.")
+    clean_messages, chars = [], 0
+    for message in messages:
+        if (not isinstance(message, dict) or message.get("role") not in ROLES
+                or not isinstance(message.get("content"), str) or set(message) - {"role",
+                                                                                 "content"}):
+            raise BadInferenceRequest("Each message needs a role (system, user, assistant) and "
+                                      "text content.")
+        chars += len(message["content"])
+        clean_messages.append({"role": message["role"], "content": message["content"]})
+    if chars > MAX_CHARS:
+        raise BadInferenceRequest(f"The conversation is longer than {MAX_CHARS} characters.")
+    if body.get("n", 1) != 1:
+        raise BadInferenceRequest("n must be 1.")
+    out: dict[str, Any] = {"messages": clean_messages}
+    limit = body.get("max_completion_tokens", body.get("max_tokens"))
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        raise BadInferenceRequest("max_tokens must be a positive integer.")
+    out["max_tokens"] = min(limit or settings.INFERENCE_MAX_TOKENS, settings.INFERENCE_MAX_TOKENS)
+    for name, kind in (("temperature", (int, float)), ("top_p", (int, float)), ("seed", int),
+                       ("presence_penalty", (int, float)), ("frequency_penalty", (int, float)),
+                       ("stop", (str, list))):
+        if name in body and body[name] is not None:
+            if not isinstance(body[name], kind) or isinstance(body[name], bool):
+                raise BadInferenceRequest(f"{name} has the wrong type.")
+            out[name] = body[name]
+    out["stream"] = bool(body.get("stream", False))
+    return out
+
+
+def engine_state() -> EngineState:
+    state, _ = EngineState.objects.get_or_create(url=settings.VLLM_URL)
+    return state
+
+
+def resolve_route(tenant: Tenant) -> Route:
+    """The tenant's pinned adapter, or the base model where the tenant allows it."""
+    with tenant_scope(tenant):
+        pin = PinnedAdapter.objects.select_related("adapter").first()
+        rules = InferenceSettings.objects.filter(tenant=tenant).first()
+    state = engine_state()
+    if not state.healthy:
+        raise TenantModelUnavailable("engine_out_of_rotation")
+    if pin is not None:
+        adapter = pin.adapter
+        return Route(adapter.serving_name, adapter.model_pin, adapter)
+    if rules is not None and rules.require_adapter:
+        raise TenantModelUnavailable("no_adapter")
+    # Base traffic may share a LoRA-enabled engine only once the canary proved it clean.
+    if not state.canary_passed_since_start:
+        raise TenantModelUnavailable("engine_not_verified_for_base")
+    base = BaseModel.objects.filter(is_default=True).first()
+    return Route(settings.VLLM_BASE_NAME, f"base@{base.revision if base else 'unknown'}", None)
+
+
+def _post(path: str, body: dict[str, Any], stream: bool = False) -> httpx.Response:
+    client = httpx.Client(base_url=settings.VLLM_URL, timeout=settings.VLLM_TIMEOUT)
+    request = client.build_request("POST", path, content=canonical(body),
+                                   headers={"content-type": "application/json"})
+    return client.send(request, stream=stream)
+
+
+def _model_missing(response: httpx.Response) -> bool:
+    return response.status_code == 404
+
+
+def _audit(record: _CallRecord, outcome: str, *, response_sha256: str = "",
+           usage: dict[str, Any] | None = None) -> None:
+    usage = usage or {}
+    audit.append(record.tenant, "inference.chat", actor=record.actor,
+                 target=f"model:{record.route.model}" if record.route else "",
+                 model_pin=record.route.pin if record.route else "",
+                 request_sha256=record.request_sha256,
+                 payload={"outcome": outcome, "response_sha256": response_sha256,
+                          "prompt_tokens": usage.get("prompt_tokens"),
+                          "completion_tokens": usage.get("completion_tokens"),
+                          "cached_tokens": (usage.get("prompt_tokens_details") or {}).get(
+                              "cached_tokens"),
+                          "latency_ms": round(1000 * (time.perf_counter() - record.started))})
+
+
+def _prepare(tenant: Tenant, body: dict[str, Any], record: _CallRecord) -> dict[str, Any]:
+    route = resolve_route(tenant)
+    record.route = route
+    vllm_body = {**body, "model": route.model, "cache_salt": cache_salt(tenant)}
+    if vllm_body.get("stream"):
+        vllm_body["stream_options"] = {"include_usage": True}
+    record.request_sha256 = hashlib.sha256(canonical(vllm_body)).hexdigest()
+    if route.adapter is not None:
+        residency.ensure_loaded(route.adapter)
+    return vllm_body
+
+
+def _send(vllm_body: dict[str, Any], route: Route, stream: bool) -> httpx.Response:
+    """Send once; if vLLM no longer has the adapter (evicted), reload it and retry once."""
+    try:
+        response = _post("/v1/chat/completions", vllm_body, stream=stream)
+        if _model_missing(response) and route.adapter is not None:
+            response.close()
+            residency.forget(route.adapter)
+            residency.ensure_loaded(route.adapter)
+            response = _post("/v1/chat/completions", vllm_body, stream=stream)
+    except httpx.HTTPError as exc:
+        raise TenantModelUnavailable("engine_unreachable") from exc
+    if response.status_code != 200:
+        response.close()
+        raise TenantModelUnavailable(f"engine_status_{response.status_code}")
+    return response
+
+
+def infer(tenant: Tenant, actor: str, request_body: Any) -> Completion:
+    """Non-streaming chat completion for `tenant`."""
+    record = _CallRecord(tenant, actor)
+    try:
+        body = clean_request(request_body)
+        body["stream"] = False
+        vllm_body = _prepare(tenant, body, record)
+        assert record.route is not None
+        response = _send(vllm_body, record.route, stream=False)
+        result = response.json()
+        if result.get("model") != record.route.model:
+            raise TenantModelUnavailable("model_mismatch")
+    except (BadInferenceRequest, TenantModelUnavailable, residency.AdapterLoadError) as exc:
+        _audit(record, f"refused:{exc}" if isinstance(exc, BadInferenceRequest)
+               else f"unavailable:{exc}")
+        if isinstance(exc, residency.AdapterLoadError):
+            raise TenantModelUnavailable("adapter_load_failed") from exc
+        raise
+    result["model"] = settings.PUBLIC_MODEL_ALIAS
+    _audit(record, "ok", response_sha256=hashlib.sha256(canonical(result)).hexdigest(),
+           usage=result.get("usage"))
+    return Completion(result, record.route, record.request_sha256)
+
+
+@dataclass
+class Stream:
+    """Server-sent events from vLLM, re-labelled and checked chunk by chunk."""
+
+    route: Route
+    chunks: Iterator[bytes]
+
+
+def infer_stream(tenant: Tenant, actor: str, request_body: Any) -> Stream:
+    record = _CallRecord(tenant, actor)
+    try:
+        body = clean_request(request_body)
+        body["stream"] = True
+        vllm_body = _prepare(tenant, body, record)
+        assert record.route is not None
+        response = _send(vllm_body, record.route, stream=True)
+    except (BadInferenceRequest, TenantModelUnavailable, residency.AdapterLoadError) as exc:
+        _audit(record, f"unavailable:{exc}")
+        if isinstance(exc, residency.AdapterLoadError):
+            raise TenantModelUnavailable("adapter_load_failed") from exc
+        raise
+    return Stream(record.route, _relay(response, record))
+
+
+def _relay(response: httpx.Response, record: _CallRecord) -> Iterator[bytes]:
+    assert record.route is not None
+    digest, usage, outcome = hashlib.sha256(), None, "ok"
+    try:
+        for line in response.iter_lines():
+            if not line.startswith("data: "):
+                continue
+            data = line[len("data: "):]
+            if data == "[DONE]":
+                yield b"data: [DONE]\n\n"
+                break
+            chunk = json.loads(data)
+            if chunk.get("model") != record.route.model:
+                outcome = "unavailable:model_mismatch"
+                yield b'data: {"error": {"code": "tenant_model_unavailable"}}\n\n'
+                return
+            usage = chunk.get("usage") or usage
+            chunk["model"] = settings.PUBLIC_MODEL_ALIAS
+            encoded = canonical(chunk)
+            digest.update(encoded)
+            yield b"data: " + encoded + b"\n\n"
+    except httpx.HTTPError:
+        outcome = "unavailable:stream_broken"
+        yield b'data: {"error": {"code": "tenant_model_unavailable"}}\n\n'
+    finally:
+        response.close()
+        _audit(record, outcome, response_sha256=digest.hexdigest(), usage=usage)

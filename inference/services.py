@@ -1,0 +1,72 @@
+"""Per-tenant API keys: created and revoked by tenant admins, shown once, stored hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from tenants import audit
+from tenants.models import Tenant
+from tenants.scoping import tenant_scope
+
+from .models import ApiKey, InferenceSettings
+
+KEY_PREFIX = "sk-sano-"
+
+
+@dataclass(frozen=True)
+class NewKey:
+    key: ApiKey
+    secret: str  # the full key, shown to the admin once
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_key(tenant: Tenant, name: str, user: AbstractBaseUser) -> NewKey:
+    name = name.strip()[:100] or "API key"
+    prefix = secrets.token_hex(6)
+    secret = f"{KEY_PREFIX}{prefix}-{secrets.token_urlsafe(32)}"
+    key = ApiKey.objects.create(tenant=tenant, name=name, prefix=prefix,
+                                secret_sha256=_hash(secret), created_by=user)
+    audit.append(tenant, "inference.api_key_created", actor=audit.actor_for_user(user),
+                 target=f"apikey:{prefix}")
+    return NewKey(key, secret)
+
+
+@transaction.atomic
+def revoke_key(key: ApiKey, user: AbstractBaseUser) -> None:
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+        audit.append(key.tenant, "inference.api_key_revoked", actor=audit.actor_for_user(user),
+                     target=f"apikey:{key.prefix}")
+
+
+def authenticate(secret: str) -> ApiKey | None:
+    """The live key for `secret` of an active tenant, or None (never says which part failed)."""
+    if not secret.startswith(KEY_PREFIX):
+        return None
+    prefix = secret[len(KEY_PREFIX):].split("-", 1)[0]
+    key = ApiKey.objects.select_related("tenant").filter(prefix=prefix).first()
+    if (key is None or key.revoked_at is not None or not key.tenant.is_active
+            or not hmac.compare_digest(key.secret_sha256, _hash(secret))):
+        return None
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key
+
+
+def set_require_adapter(tenant: Tenant, value: bool, user: AbstractBaseUser) -> None:
+    with tenant_scope(tenant):
+        InferenceSettings.objects.update_or_create(tenant=tenant,
+                                                   defaults={"require_adapter": value})
+    audit.append(tenant, "inference.settings_changed", actor=audit.actor_for_user(user),
+                 payload={"require_adapter": value})

@@ -1,0 +1,132 @@
+"""Clinician chat (streamed), and the tenant admin's API keys and inference settings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
+
+from curation import services as curation_services
+from curation.models import Conversation, Message
+from tenants.access import get_scoped_or_404, tenant_role_required
+from tenants.models import Role, Tenant
+from tenants.scoping import tenant_scope
+
+from . import residency, router, services
+from .models import ApiKey, InferenceSettings
+
+
+@tenant_role_required(Role.CLINICIAN)
+def new_conversation(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    conversation = curation_services.start_conversation(request.user, "New conversation")
+    return redirect("inference:chat", pk=conversation.pk)
+
+
+@tenant_role_required(Role.CLINICIAN)
+def chat(request: HttpRequest, pk: str) -> HttpResponse:
+    conversation = get_scoped_or_404(Conversation, pk=pk, created_by=request.user)
+    return render(request, "inference/chat.html", {
+        "conversation": conversation, "chat_messages": conversation.messages.all()})
+
+
+@sensitive_post_parameters("text")
+@tenant_role_required(Role.CLINICIAN)
+def send(request: HttpRequest, pk: str) -> HttpResponse:
+    """Store the clinician's message redacted, then stream the model's answer as SSE."""
+    conversation = get_scoped_or_404(Conversation, pk=pk, created_by=request.user)
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    text = request.POST.get("text", "")
+    history = [{"role": m.role, "content": m.text} for m in conversation.messages.all()]
+    try:
+        curation_services.record_message(conversation, Message.Role.USER, text,
+                                         author=request.user)
+    except curation_services.CurationError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    tenant: Tenant = request.tenant  # type: ignore[attr-defined]
+    # The model sees the clinician's words as typed (it runs inside the trust boundary);
+    # only the redacted form is stored.
+    body = {"messages": [*history, {"role": "user", "content": text}], "stream": True}
+    try:
+        stream = router.infer_stream(tenant, f"user:{request.user.pk}", body)
+    except router.BadInferenceRequest as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    except router.TenantModelUnavailable:
+        return JsonResponse({"error": "Your team's model is not available right now."},
+                            status=503)
+    response = StreamingHttpResponse(
+        _answer_events(stream, tenant, conversation, request.user),
+        content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _answer_events(stream: router.Stream, tenant: Tenant, conversation: Conversation,
+                   user: object) -> Iterator[bytes]:
+    parts: list[str] = []
+    for event in stream.chunks:
+        payload = event.decode().removeprefix("data: ").strip()
+        if payload == "[DONE]":
+            break
+        data = json.loads(payload)
+        if "error" in data:
+            yield _event({"error": "Your team's model is not available right now."})
+            return
+        delta = (data.get("choices") or [{}])[0].get("delta", {}).get("content") or ""
+        if delta:
+            parts.append(delta)
+            yield _event({"delta": delta})
+    with tenant_scope(tenant):
+        stored = curation_services.record_message(
+            conversation, Message.Role.ASSISTANT, "".join(parts) or "(no answer)", author=None,
+            model_version=stream.route.pin)
+    yield _event({"done": True, "message": str(stored.pk), "model": stream.route.pin})
+
+
+def _event(data: dict[str, object]) -> bytes:
+    return b"data: " + json.dumps(data).encode() + b"\n\n"
+
+
+@tenant_role_required(Role.TENANT_ADMIN)
+def api_keys(request: HttpRequest) -> HttpResponse:
+    tenant: Tenant = request.tenant  # type: ignore[attr-defined]
+    new_secret = None
+    if request.method == "POST":
+        if "require_adapter" in request.POST:
+            services.set_require_adapter(tenant, request.POST["require_adapter"] == "1",
+                                         request.user)
+            messages.success(request, "Inference settings saved.")
+            return redirect("inference:api_keys")
+        new_secret = services.create_key(tenant, request.POST.get("name", ""),
+                                         request.user).secret
+    rules = InferenceSettings.objects.filter(tenant=tenant).first()
+    return render(request, "inference/api_keys.html", {
+        "keys": ApiKey.objects.filter(tenant=tenant), "new_secret": new_secret,
+        "require_adapter": bool(rules and rules.require_adapter),
+        "metrics": _safe_metrics()})
+
+
+def _safe_metrics() -> dict[str, int]:
+    try:
+        return residency.metrics()
+    except Exception:  # metrics are informative; a Redis outage must not break the page
+        return {}
+
+
+@tenant_role_required(Role.TENANT_ADMIN)
+def revoke_key(request: HttpRequest, pk: str) -> HttpResponse:
+    # ApiKey is a global table: the explicit tenant filter is the scope.
+    key = ApiKey.objects.filter(tenant=request.tenant, pk=pk).first()  # type: ignore[attr-defined]
+    if key is None:
+        raise Http404("No such object.")
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    services.revoke_key(key, request.user)
+    messages.success(request, f"Revoked {key.name}.")
+    return redirect("inference:api_keys")

@@ -1,0 +1,30 @@
+"""Real vLLM servers for the tests (one per test session, plus the stock one for the leak)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+
+from inference.engine import Engine, EngineConfig
+
+# Per checkout, like the test database, so that a CI clone can run beside a working tree.
+PORT_BASE = 8100 + int(hashlib.sha256(str(settings.BASE_DIR).encode()).hexdigest(), 16) % 400
+
+
+@contextmanager
+def vllm_engine(model_dir: Path, *, plugins: str = "sanoweb_lora_isolation", max_loras: int = 2,
+                port_offset: int = 0) -> Iterator[Engine]:
+    config = EngineConfig(model_dir=model_dir, port=PORT_BASE + port_offset, max_loras=max_loras,
+                          max_cpu_loras=8, plugins=plugins, max_model_len=1024)
+    log = Path(settings.VAR_DIR) / f"vllm-{config.port}.log"
+    engine = Engine(config, log)
+    engine.start()
+    try:
+        engine.wait_ready()
+        yield engine
+    finally:
+        engine.stop()
