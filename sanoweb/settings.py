@@ -112,6 +112,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
+# --- Signing ---
+# Ed25519 key for export manifests and deletion certificates; kept outside the database.
+PLATFORM_SIGNING_KEY = env.str("PLATFORM_SIGNING_KEY",
+                               default=str(VAR_DIR / "keys" / "platform_ed25519.pem"))
+
 # --- Storage ----------------------------------------------------------------------------------
 # Tenant objects live under tenants/<tenant-uuid>/ of this storage; S3 when a bucket is set.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

@@ -71,3 +71,24 @@ def read_verified(
             f"{expected_sha256[:16]}…"
         )
     return data
+
+
+def list_keys(prefix: str, storage: Storage | None = None) -> list[str]:
+    """Every object key under `prefix` (recursively), sorted."""
+    storage = storage or default_storage
+    prefix = prefix.rstrip("/")
+    if not storage.exists(prefix) and not _listable(storage, prefix):
+        return []
+    directories, files = storage.listdir(prefix)
+    keys = [f"{prefix}/{name}" for name in files]
+    for directory in directories:
+        keys += list_keys(f"{prefix}/{directory}", storage)
+    return sorted(keys)
+
+
+def _listable(storage: Storage, prefix: str) -> bool:
+    try:
+        storage.listdir(prefix)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    return True

@@ -1,0 +1,115 @@
+"""BAA export bundles: everything a tenant owns, in one signed archive.
+
+The bundle is a zip of every tenant-owned table (found through tenants.registry, so a new
+table is included by construction), every object under the tenant's storage prefix (adapters,
+training-set snapshots), and manifest.json listing each file with its sha256, the tenant, the
+time and the platform version, signed with the platform's Ed25519 key (public key included).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from django.core import serializers
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from . import signing
+from .audit import verify_chain
+from .models import Membership, Tenant
+from .registry import model_label, tenant_owned_models
+from .scoping import tenant_scope
+from .storage import list_keys, tenant_prefix
+
+PLATFORM_VERSION = "sanoweb-0.1.0"
+FORMAT = "sanoweb-export/1"
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def collect(tenant: Tenant) -> dict[str, bytes]:
+    """Bundle path -> bytes, for everything the tenant owns."""
+    files: dict[str, bytes] = {}
+    with tenant_scope(tenant):
+        for model in sorted(tenant_owned_models(), key=model_label):
+            rows = model.objects.all().order_by("pk")  # type: ignore[attr-defined]
+            files[f"data/{model_label(model)}.json"] = serializers.serialize(
+                "json", rows, indent=1).encode()
+        verdict = verify_chain(tenant)
+    members = Membership.objects.filter(tenant=tenant).select_related("user")
+    files["data/memberships.json"] = _canonical([
+        {"user": m.user.get_username(), "role": m.role, "since": m.created_at.isoformat()}
+        for m in members])
+    files["data/audit_verification.json"] = _canonical(
+        {"ok": verdict.ok, "entries": verdict.entries, "broken_seq": verdict.broken_seq})
+    prefix = tenant_prefix(tenant)
+    for key in list_keys(prefix + "datasets") + list_keys(prefix + "adapters"):
+        with default_storage.open(key, "rb") as handle:
+            files[f"storage/{key[len(prefix):]}"] = handle.read()
+    return files
+
+
+def build(tenant: Tenant) -> bytes:
+    files = collect(tenant)
+    manifest = {
+        "format": FORMAT,
+        "platform_version": PLATFORM_VERSION,
+        "tenant": {"id": str(tenant.pk), "slug": tenant.slug, "name": tenant.name},
+        "created_at": timezone.now().isoformat(),
+        "files": {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())},
+    }
+    manifest_bytes = _canonical(manifest)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", manifest_bytes)
+        archive.writestr("manifest.sig", signing.sign(manifest_bytes))
+        archive.writestr("public_key.pem", signing.public_key_pem())
+        for path, data in sorted(files.items()):
+            archive.writestr(path, data)
+    return buffer.getvalue()
+
+
+def verify(path: Path, trusted_public_pem: str | None = None) -> list[str]:
+    """Problems found in the bundle at `path` (empty when it verifies)."""
+    problems: list[str] = []
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        return [f"not a readable zip archive: {exc}"]
+    with archive:
+        names = set(archive.namelist())
+        for required in ("manifest.json", "manifest.sig", "public_key.pem"):
+            if required not in names:
+                problems.append(f"{required} is missing")
+        if problems:
+            return problems
+        manifest_bytes = archive.read("manifest.json")
+        public_pem = trusted_public_pem or archive.read("public_key.pem").decode()
+        if not signing.verify(manifest_bytes, archive.read("manifest.sig").decode(), public_pem):
+            problems.append("the manifest signature does not verify")
+        try:
+            manifest = json.loads(manifest_bytes)
+        except json.JSONDecodeError:
+            return [*problems, "manifest.json is not JSON"]
+        listed = manifest.get("files", {})
+        for name, expected in sorted(listed.items()):
+            if name not in names:
+                problems.append(f"{name} is listed but missing")
+            else:
+                try:
+                    actual = hashlib.sha256(archive.read(name)).hexdigest()
+                except zipfile.BadZipFile:
+                    actual = "unreadable"
+                if actual != expected:
+                    problems.append(f"{name} does not match its sha256")
+        for extra in sorted(names - set(listed) - {"manifest.json", "manifest.sig",
+                                                   "public_key.pem"}):
+            problems.append(f"{extra} is not in the manifest")
+    return problems

@@ -1,0 +1,56 @@
+"""The platform's Ed25519 signing key, for export manifests and deletion certificates.
+
+The private key lives in a file outside the database (PLATFORM_SIGNING_KEY, created on first
+use, mode 0600); the public key is published in every bundle and on the admin site.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
+
+
+def _key_path() -> Path:
+    return Path(settings.PLATFORM_SIGNING_KEY)
+
+
+def private_key() -> Ed25519PrivateKey:
+    path = _key_path()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = Ed25519PrivateKey.generate()
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(loaded, Ed25519PrivateKey):
+        raise ValueError("PLATFORM_SIGNING_KEY is not an Ed25519 key.")
+    return loaded
+
+
+def public_key_pem() -> str:
+    return private_key().public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def sign(data: bytes) -> str:
+    return base64.b64encode(private_key().sign(data)).decode()
+
+
+def verify(data: bytes, signature_b64: str, public_pem: str) -> bool:
+    key = serialization.load_pem_public_key(public_pem.encode())
+    if not isinstance(key, Ed25519PublicKey):
+        return False
+    try:
+        key.verify(base64.b64decode(signature_b64), data)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
