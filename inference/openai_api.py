@@ -29,6 +29,9 @@ def _key(request: HttpRequest) -> ApiKey | None:
     return services.authenticate(header[7:].strip()) if header.startswith("Bearer ") else None
 
 
+SUSPENDED = ("tenant_suspended", "This team's account is suspended.")
+
+
 UNAUTHORIZED = ("invalid_api_key", "A valid API key is required (Authorization: Bearer …).")
 
 
@@ -38,6 +41,8 @@ def chat_completions(request: HttpRequest) -> HttpResponse:
     key = _key(request)
     if key is None:
         return error(401, *UNAUTHORIZED)
+    if not key.tenant.is_active:
+        return error(403, *SUSPENDED)
     actor = f"apikey:{key.prefix}"
     try:
         body: Any = json.loads(request.body or b"null")
@@ -66,6 +71,8 @@ def models(request: HttpRequest) -> HttpResponse:
     key = _key(request)
     if key is None:
         return error(401, *UNAUTHORIZED)
+    if not key.tenant.is_active:
+        return error(403, *SUSPENDED)
     return JsonResponse({"object": "list", "data": [{
         "id": settings.PUBLIC_MODEL_ALIAS, "object": "model", "owned_by": key.tenant.slug,
         "created": int(time.mktime(key.tenant.created_at.timetuple()))}]})

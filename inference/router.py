@@ -125,6 +125,8 @@ def engine_state() -> EngineState:
 
 def resolve_route(tenant: Tenant) -> Route:
     """The tenant's pinned adapter, or the base model where the tenant allows it."""
+    if not Tenant.objects.filter(pk=tenant.pk, status=Tenant.Status.ACTIVE).exists():
+        raise TenantModelUnavailable("tenant_not_active")
     with tenant_scope(tenant):
         pin = PinnedAdapter.objects.select_related("adapter").first()
         rules = InferenceSettings.objects.filter(tenant=tenant).first()

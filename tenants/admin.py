@@ -1,15 +1,93 @@
-"""Django admin for platform operators: global tables only (tenant rows need a tenant scope)."""
+"""Django admin for platform operators: tenants, exports, two-person purges, certificates.
 
-from django.contrib import admin
+Tenant-owned rows are not browsable here (they need a tenant scope); operators act on whole
+tenants through the services in tenants.export and tenants.purge.
+"""
 
-from .models import Membership, Tenant
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from . import audit, purge, signing
+from .export import build
+from .models import DeletionCertificate, Membership, PurgeRequest, Tenant
 
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
-    list_display = ("slug", "name", "status", "deletion_sla_days", "created_at")
+    list_display = ("slug", "name", "status", "deletion_sla_days", "purge_deadline",
+                    "actions_links")
     list_filter = ("status",)
     search_fields = ("slug", "name")
+    readonly_fields = ("status",)
+
+    @admin.display(description="pending purge: SLA")
+    def purge_deadline(self, tenant: Tenant) -> str:
+        open_purge = tenant.purge_requests.exclude(status=PurgeRequest.Status.DONE).first()
+        if open_purge is None:
+            return "—"
+        left = open_purge.deadline - timezone.now()
+        return f"{open_purge.status}, {max(left.days, 0)} days left" if left.total_seconds() > 0 \
+            else f"{open_purge.status}, OVERDUE"
+
+    @admin.display(description="")
+    def actions_links(self, tenant: Tenant) -> str:
+        if tenant.status == Tenant.Status.PURGED:
+            return "purged"
+        return format_html('<a href="{}">Export</a> · <a href="{}">Request purge</a>',
+                           reverse("admin:tenant_export", args=[tenant.pk]),
+                           reverse("admin:tenant_purge", args=[tenant.pk]))
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path("<uuid:pk>/export/", self.admin_site.admin_view(self.export_view),
+                 name="tenant_export"),
+            path("<uuid:pk>/purge/", self.admin_site.admin_view(self.purge_view),
+                 name="tenant_purge"),
+            path("signing-key/", self.admin_site.admin_view(self.key_view),
+                 name="signing_key"),
+        ]
+        return own + super().get_urls()
+
+    def export_view(self, request: HttpRequest, pk: str) -> HttpResponse:
+        tenant = get_object_or_404(Tenant, pk=pk)
+        if request.method != "POST":
+            return render(request, "admin/tenants/export.html", {"tenant": tenant,
+                                                                  "title": "Export tenant"})
+        data = build(tenant)
+        audit.append(tenant, "export.downloaded", actor=audit.actor_for_user(request.user),
+                     payload={"bytes": len(data)})
+        response = HttpResponse(data, content_type="application/zip")
+        stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="{tenant.slug}-{stamp}.zip"'
+        return response
+
+    def purge_view(self, request: HttpRequest, pk: str) -> HttpResponse:
+        tenant = get_object_or_404(Tenant, pk=pk)
+        if request.method == "POST":
+            try:
+                purge.request_purge(tenant, request.user, request.POST.get("reason", ""))
+            except purge.PurgeError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "Purge requested; another operator must approve it.")
+                return redirect("admin:tenants_purgerequest_changelist")
+        return render(request, "admin/tenants/purge.html", {
+            "tenant": tenant, "title": f"Request purge of {tenant.slug}",
+            "members": Membership.objects.filter(tenant=tenant).count()})
+
+    def key_view(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "admin/tenants/signing_key.html", {
+            "title": "Platform signing key", "pem": signing.public_key_pem()})
 
 
 @admin.register(Membership)
@@ -17,3 +95,64 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "tenant", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__username", "tenant__slug")
+
+
+@admin.action(description="Approve the selected purge requests (you did not request them)")
+def approve(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    for item in queryset:
+        try:
+            purge.approve_purge(item, request.user)
+        except purge.PurgeError as exc:
+            modeladmin.message_user(request, f"{item}: {exc}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"{item.tenant} suspended; purge started.")
+
+
+@admin.register(PurgeRequest)
+class PurgeRequestAdmin(admin.ModelAdmin):
+    list_display = ("tenant", "status", "requested_by", "approved_by", "deadline",
+                    "steps", "certificate_link")
+    readonly_fields = [f.name for f in PurgeRequest._meta.fields]
+    actions = [approve]
+
+    @admin.display(description="steps done")
+    def steps(self, item: PurgeRequest) -> str:
+        return ", ".join(item.steps_done) or "—"
+
+    @admin.display(description="certificate")
+    def certificate_link(self, item: PurgeRequest) -> str:
+        certificate = DeletionCertificate.objects.filter(purge=item).first()
+        if certificate is None:
+            return "—"
+        return format_html('<a class="certificate" href="{}">download</a>',
+                           reverse("admin:certificate_download", args=[certificate.pk]))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # requested from the tenant page
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(DeletionCertificate)
+class DeletionCertificateAdmin(admin.ModelAdmin):
+    list_display = ("purge", "created_at")
+    readonly_fields = ("purge", "body", "signature", "public_key", "created_at")
+
+    def get_urls(self) -> list[URLPattern]:
+        return [path("<int:pk>/download/", self.admin_site.admin_view(self.download),
+                     name="certificate_download"), *super().get_urls()]
+
+    def download(self, request: HttpRequest, pk: int) -> HttpResponse:
+        certificate = get_object_or_404(DeletionCertificate, pk=pk)
+        response = HttpResponse(json.dumps(purge.certificate_document(certificate), indent=2),
+                                content_type="application/json")
+        response["Content-Disposition"] = (
+            f'attachment; filename="deletion-certificate-{certificate.purge.tenant_id}.json"')
+        return response
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

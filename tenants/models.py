@@ -159,3 +159,50 @@ class AuditChainHead(TenantOwned):
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
+
+
+class PurgeRequest(models.Model):
+    """A request to destroy a tenant's data everywhere (global: it outlives the tenant's rows).
+
+    Two platform operators: one requests, another approves; approval suspends the tenant at
+    once and starts the purge. `steps_done` makes the purge resumable after a crash.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        DONE = "done"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="purge_requests")
+    reason = models.CharField(max_length=500)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    deadline = models.DateTimeField(help_text="The BAA deletion SLA deadline.")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    steps_done = models.JSONField(default=list, blank=True)
+    evidence = models.JSONField(default=dict, blank=True)  # counts/hashes captured before deletion
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"purge of {self.tenant} ({self.status})"
+
+
+class DeletionCertificate(models.Model):
+    """Signed proof of a completed purge (global: it must survive the purge)."""
+
+    purge = models.OneToOneField(PurgeRequest, on_delete=models.PROTECT,
+                                 related_name="certificate")
+    body = models.TextField(help_text="Canonical JSON that was signed.")
+    signature = models.CharField(max_length=200)
+    public_key = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"deletion certificate for {self.purge.tenant}"

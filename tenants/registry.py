@@ -14,6 +14,8 @@ from .models import TenantOwned
 GLOBAL_MODELS: dict[str, str] = {
     "tenants.Tenant": "the tenant itself: the scope every other row hangs from",
     "tenants.Membership": "maps users to tenants; read before a tenant is chosen",
+    "tenants.PurgeRequest": "platform record of a tenant's deletion; must outlive its rows",
+    "tenants.DeletionCertificate": "signed proof of deletion; must outlive the tenant's rows",
     "auth.User": "people may belong to several tenants; identity is platform-wide",
     "auth.Group": "unused by tenants; Django's own",
     "auth.Permission": "Django's static permission list",

@@ -1,0 +1,11 @@
+"""Celery tasks of the tenants app."""
+
+from celery import shared_task
+
+from . import purge
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def purge_tenant(purge_id: int) -> str:
+    # Idempotent and resumable: finished steps are recorded on the request and skipped.
+    return str(purge.run_purge(purge_id).status)
