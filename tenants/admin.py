@@ -17,9 +17,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import audit, purge, signing
-from .export import build
-from .models import DeletionCertificate, Membership, PurgeRequest, Tenant
+from . import export, purge, signing
+from .models import DeletionCertificate, ExportRequest, Membership, PurgeRequest, Tenant
 
 
 @admin.register(Tenant)
@@ -63,13 +62,9 @@ class TenantAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return render(request, "admin/tenants/export.html", {"tenant": tenant,
                                                                   "title": "Export tenant"})
-        data = build(tenant)
-        audit.append(tenant, "export.downloaded", actor=audit.actor_for_user(request.user),
-                     payload={"bytes": len(data)})
-        response = HttpResponse(data, content_type="application/zip")
-        stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
-        response["Content-Disposition"] = f'attachment; filename="{tenant.slug}-{stamp}.zip"'
-        return response
+        export.request_export(tenant, request.user)
+        messages.success(request, "Export requested; it is built in the background.")
+        return redirect("admin:tenants_exportrequest_changelist")
 
     def purge_view(self, request: HttpRequest, pk: str) -> HttpResponse:
         tenant = get_object_or_404(Tenant, pk=pk)
@@ -156,3 +151,36 @@ class DeletionCertificateAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(ExportRequest)
+class ExportRequestAdmin(admin.ModelAdmin):
+    list_display = ("tenant", "status", "progress", "requested_by", "created_at", "expires_at",
+                    "download_link")
+    readonly_fields = [f.name for f in ExportRequest._meta.fields]
+
+    @admin.display(description="download (once)")
+    def download_link(self, item: ExportRequest) -> str:
+        if item.status != ExportRequest.Status.READY:
+            return "—"
+        return format_html('<a class="export-download" href="{}">download</a>',
+                           reverse("admin:export_download", args=[item.pk]))
+
+    def get_urls(self) -> list[URLPattern]:
+        return [path("<int:pk>/download/", self.admin_site.admin_view(self.download),
+                     name="export_download"), *super().get_urls()]
+
+    def download(self, request: HttpRequest, pk: int) -> HttpResponse:
+        item = get_object_or_404(ExportRequest, pk=pk)
+        try:
+            data = export.take_download(item, request.user)
+        except export.ExportUnavailable as exc:
+            return HttpResponse(str(exc), status=410, content_type="text/plain")
+        response = HttpResponse(data, content_type="application/zip")
+        stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{item.tenant.slug}-{stamp}.zip"')
+        return response
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # requested from the tenant page

@@ -12,19 +12,21 @@ import hashlib
 import io
 import json
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.core import serializers
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils import timezone
 
-from . import signing
+from . import audit, signing
 from .audit import verify_chain
-from .models import Membership, Tenant
+from .models import ExportRequest, Membership, Tenant
 from .registry import model_label, tenant_owned_models
 from .scoping import tenant_scope
-from .storage import list_keys, tenant_prefix
+from .storage import list_keys, read_verified, tenant_key, tenant_prefix, write_new
 
 PLATFORM_VERSION = "sanoweb-0.1.0"
 FORMAT = "sanoweb-export/1"
@@ -74,6 +76,70 @@ def build(tenant: Tenant) -> bytes:
         for path, data in sorted(files.items()):
             archive.writestr(path, data)
     return buffer.getvalue()
+
+
+EXPORT_TTL = timedelta(hours=24)
+
+
+def request_export(tenant: Tenant, operator: Any) -> ExportRequest:
+    with transaction.atomic():
+        item = ExportRequest.objects.create(tenant=tenant, requested_by=operator)
+        audit.append(tenant, "export.requested", actor=audit.actor_for_user(operator),
+                     target=f"export:{item.pk}")
+        transaction.on_commit(lambda: _enqueue(item.pk))
+    return item
+
+
+def _enqueue(export_id: int) -> None:
+    from .tasks import build_export
+
+    build_export.delay(export_id)
+
+
+def run_export(export_id: int) -> ExportRequest:
+    """Build the bundle into tenants/<uuid>/exports/ (idempotent: a finished export stays)."""
+    item = ExportRequest.objects.select_related("tenant").get(pk=export_id)
+    if item.status != ExportRequest.Status.QUEUED:
+        return item
+    ExportRequest.objects.filter(pk=item.pk).update(status=ExportRequest.Status.RUNNING,
+                                                     progress=10)
+    try:
+        data = build(item.tenant)
+        ExportRequest.objects.filter(pk=item.pk).update(progress=80)
+        digest = hashlib.sha256(data).hexdigest()
+        key = tenant_key(item.tenant, "exports", f"export-{item.pk}-{digest[:16]}.zip")
+        write_new(key, data)
+    except Exception:
+        ExportRequest.objects.filter(pk=item.pk).update(status=ExportRequest.Status.FAILED)
+        raise
+    ExportRequest.objects.filter(pk=item.pk).update(
+        status=ExportRequest.Status.READY, progress=100, storage_key=key, sha256=digest,
+        size_bytes=len(data), expires_at=timezone.now() + EXPORT_TTL)
+    audit.append(item.tenant, "export.ready", actor="system:export", target=f"export:{item.pk}",
+                 payload={"sha256": digest, "bytes": len(data)})
+    item.refresh_from_db()
+    return item
+
+
+class ExportUnavailable(ValueError):
+    """The download link was used already, has expired, or the export is not ready."""
+
+
+def take_download(item: ExportRequest, operator: Any) -> bytes:
+    """The bundle, once: the first download consumes the link, and the file is removed."""
+    with transaction.atomic():
+        item = ExportRequest.objects.select_for_update().get(pk=item.pk)
+        if item.status != ExportRequest.Status.READY:
+            raise ExportUnavailable(f"This export is {item.status}.")
+        if item.expires_at is None or item.expires_at < timezone.now():
+            raise ExportUnavailable("This download link has expired.")
+        data = read_verified(item.tenant, item.storage_key, item.sha256)
+        item.status, item.downloaded_at = ExportRequest.Status.DOWNLOADED, timezone.now()
+        item.save(update_fields=["status", "downloaded_at"])
+        audit.append(item.tenant, "export.downloaded", actor=audit.actor_for_user(operator),
+                     target=f"export:{item.pk}")
+    default_storage.delete(item.storage_key)
+    return data
 
 
 def verify(path: Path, trusted_public_pem: str | None = None) -> list[str]:

@@ -206,3 +206,36 @@ class DeletionCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"deletion certificate for {self.purge.tenant}"
+
+
+class ExportRequest(models.Model):
+    """An operator's export of one tenant: built by a task, downloadable once, then expired.
+
+    Global (allow-listed): an operator record; the bundle itself lies under the tenant's
+    storage prefix (exports/), so a purge removes it with everything else.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        READY = "ready"
+        DOWNLOADED = "downloaded"
+        FAILED = "failed"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="exports")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    storage_key = models.CharField(max_length=300, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"export of {self.tenant} ({self.status})"

@@ -26,7 +26,14 @@ from django.utils import timezone
 
 from . import audit, signing
 from .dbroles import owner_credentials
-from .models import AuditChainHead, DeletionCertificate, Membership, PurgeRequest, Tenant
+from .models import (
+    AuditChainHead,
+    DeletionCertificate,
+    ExportRequest,
+    Membership,
+    PurgeRequest,
+    Tenant,
+)
 from .registry import model_label, tenant_owned_models
 from .scoping import tenant_scope
 from .storage import list_keys, tenant_prefix
@@ -185,6 +192,7 @@ def _step_rows(purge: PurgeRequest) -> None:
                     raise PurgeError(f"Could not delete {[model_label(m) for m in remaining]}")
     Membership.objects.filter(tenant=tenant).delete()
     apps.get_model("inference", "ApiKey").objects.filter(tenant=tenant).delete()
+    ExportRequest.objects.filter(tenant=tenant).delete()  # their files went with the prefix
 
 
 def _step_finish(purge: PurgeRequest) -> None:
@@ -220,6 +228,7 @@ def verify_purge(tenant: Tenant) -> list[str]:
             if count:
                 left.append(f"database: {count} rows in {model_label(model)}")
     for label, count in (("memberships", Membership.objects.filter(tenant=tenant).count()),
+                         ("exports", ExportRequest.objects.filter(tenant=tenant).count()),
                          ("api keys", apps.get_model("inference", "ApiKey").objects.filter(
                              tenant=tenant).count())):
         if count:

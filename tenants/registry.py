@@ -16,6 +16,7 @@ GLOBAL_MODELS: dict[str, str] = {
     "tenants.Membership": "maps users to tenants; read before a tenant is chosen",
     "tenants.PurgeRequest": "platform record of a tenant's deletion; must outlive its rows",
     "tenants.DeletionCertificate": "signed proof of deletion; must outlive the tenant's rows",
+    "tenants.ExportRequest": "operator export records; the bundle lies under the tenant prefix",
     "auth.User": "people may belong to several tenants; identity is platform-wide",
     "auth.Group": "unused by tenants; Django's own",
     "auth.Permission": "Django's static permission list",

@@ -2,7 +2,12 @@
 
 from celery import shared_task
 
-from . import purge
+from . import export, purge
+
+
+@shared_task(acks_late=True)
+def build_export(export_id: int) -> str:
+    return str(export.run_export(export_id).status)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -81,3 +81,32 @@ def test_a_forged_manifest_fails_the_signature(alpha, tmp_path):
             target.writestr(item, data)
     with pytest.raises(CommandError, match="signature does not verify"):
         call_command("verify_export", str(forged))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_export_is_built_then_downloads_once(alpha, django_user_model, settings, tmp_path):
+    from django.test import Client
+    from django.urls import reverse
+
+    from tenants.export import run_export
+    from tenants.models import AuditEntry, ExportRequest
+
+    two_adapters(alpha)
+    operator = django_user_model.objects.create_superuser("op@sanoweb.test", "op@sanoweb.test",
+                                                          "operator-pass")
+    client = Client()
+    client.force_login(operator)
+    client.post(reverse("admin:tenant_export", args=[alpha.tenant.pk]))
+    item = ExportRequest.objects.get(tenant=alpha.tenant)
+    run_export(item.pk)  # what the queued task does
+    listing = client.get(reverse("admin:tenants_exportrequest_changelist")).content.decode()
+    assert "export-download" in listing
+    first = client.get(reverse("admin:export_download", args=[item.pk]))
+    assert first.status_code == 200
+    bundle = tmp_path / "bundle.zip"
+    bundle.write_bytes(first.content)
+    call_command("verify_export", str(bundle), stdout=StringIO())
+    assert client.get(reverse("admin:export_download", args=[item.pk])).status_code == 410
+    with tenant_scope(alpha.tenant):
+        actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"export.requested", "export.ready", "export.downloaded"} <= actions
