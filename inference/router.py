@@ -14,6 +14,7 @@ import hmac
 import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -200,24 +201,38 @@ def _send(vllm_body: dict[str, Any], route: Route, stream: bool) -> httpx.Respon
     return response
 
 
+@contextmanager
+def _audited_failures(record: _CallRecord) -> Iterator[None]:
+    """A refused or failed call is audited too; adapter load errors become 503s."""
+    try:
+        yield
+    except BadInferenceRequest as exc:
+        _audit(record, f"refused:{exc}")
+        raise
+    except TenantModelUnavailable as exc:
+        _audit(record, f"unavailable:{exc}")
+        raise
+    except residency.AdapterLoadError as exc:
+        _audit(record, "unavailable:adapter_load_failed")
+        raise TenantModelUnavailable("adapter_load_failed") from exc
+
+
+def _open(tenant: Tenant, request_body: Any, record: _CallRecord, *,
+          stream: bool) -> httpx.Response:
+    body = {**clean_request(request_body), "stream": stream}
+    vllm_body = _prepare(tenant, body, record)
+    assert record.route is not None
+    return _send(vllm_body, record.route, stream=stream)
+
+
 def infer(tenant: Tenant, actor: str, request_body: Any) -> Completion:
     """Non-streaming chat completion for `tenant`."""
     record = _CallRecord(tenant, actor)
-    try:
-        body = clean_request(request_body)
-        body["stream"] = False
-        vllm_body = _prepare(tenant, body, record)
+    with _audited_failures(record):
+        result = _open(tenant, request_body, record, stream=False).json()
         assert record.route is not None
-        response = _send(vllm_body, record.route, stream=False)
-        result = response.json()
         if result.get("model") != record.route.model:
             raise TenantModelUnavailable("model_mismatch")
-    except (BadInferenceRequest, TenantModelUnavailable, residency.AdapterLoadError) as exc:
-        _audit(record, f"refused:{exc}" if isinstance(exc, BadInferenceRequest)
-               else f"unavailable:{exc}")
-        if isinstance(exc, residency.AdapterLoadError):
-            raise TenantModelUnavailable("adapter_load_failed") from exc
-        raise
     result["model"] = settings.PUBLIC_MODEL_ALIAS
     _audit(record, "ok", response_sha256=hashlib.sha256(canonical(result)).hexdigest(),
            usage=result.get("usage"))
@@ -234,17 +249,9 @@ class Stream:
 
 def infer_stream(tenant: Tenant, actor: str, request_body: Any) -> Stream:
     record = _CallRecord(tenant, actor)
-    try:
-        body = clean_request(request_body)
-        body["stream"] = True
-        vllm_body = _prepare(tenant, body, record)
-        assert record.route is not None
-        response = _send(vllm_body, record.route, stream=True)
-    except (BadInferenceRequest, TenantModelUnavailable, residency.AdapterLoadError) as exc:
-        _audit(record, f"unavailable:{exc}")
-        if isinstance(exc, residency.AdapterLoadError):
-            raise TenantModelUnavailable("adapter_load_failed") from exc
-        raise
+    with _audited_failures(record):
+        response = _open(tenant, request_body, record, stream=True)
+    assert record.route is not None
     return Stream(record.route, _relay(response, record))
 
 
