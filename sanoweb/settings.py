@@ -76,6 +76,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default serves several threads and a worker: wait for the write lock, and
+    # take it when a transaction starts (no read-to-write upgrade that fails as "locked").
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 30, "transaction_mode": "IMMEDIATE"})
 DATABASES["default"].setdefault("TEST", {})
 DATABASE_OWNER_URL = env.str("DATABASE_OWNER_URL", default="")
 DATABASE_APP_ROLE = DATABASES["default"].get("USER", "")
