@@ -121,10 +121,19 @@ def test_runs_whose_worker_went_silent_become_failed_system(alpha):
     assert run.state == RunState.FAILED_SYSTEM and run.error_code == "worker_lost"
 
 
-def test_activating_and_rolling_back_adapters_is_audited(alpha):
+def test_activating_and_rolling_back_adapters_is_audited(alpha, settings,
+                                                        django_capture_on_commit_callbacks):
+    from inference import residency
+
+    settings.VLLM_URL = "http://127.0.0.1:9"  # no engine: only the router's belief changes
     first, second = adapter_version(alpha), adapter_version(alpha)
+    r = residency._redis()
+    r.zadd(residency.LOADED, {residency._key(first.serving_name): 1})
     client = alpha.client_for(alpha.admin)
-    client.post(reverse("training:activate", args=[second.pk]))
+    client.post(reverse("training:activate", args=[first.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("training:activate", args=[second.pk]))
+    assert r.zscore(residency.LOADED, residency._key(first.serving_name)) is None  # retired
     with tenant_scope(alpha.tenant):
         assert PinnedAdapter.objects.get().adapter == second
     client.post(reverse("training:activate", args=[first.pk]))
@@ -132,7 +141,7 @@ def test_activating_and_rolling_back_adapters_is_audited(alpha):
         assert PinnedAdapter.objects.get().adapter == first
         from tenants.models import AuditEntry
 
-        assert AuditEntry.objects.filter(action="training.adapter_pinned").count() == 2
+        assert AuditEntry.objects.filter(action="training.adapter_pinned").count() == 3
     assert first.serving_name == f"t{alpha.tenant.pk.hex}-{first.sha256[:16]}"
 
 

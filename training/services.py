@@ -334,6 +334,19 @@ def _pin(adapter: AdapterVersion, actor: str) -> None:
     audit.append(adapter.tenant, "training.adapter_pinned", actor=actor,
                  target=f"adapter:{adapter.pk}", model_pin=adapter.model_pin,
                  payload={"previous": str(previous.adapter_id) if previous else None})
+    if previous is not None and previous.adapter_id != adapter.pk:
+        # The retired version leaves the serving engine once the new pin is committed.
+        retired = previous.adapter.serving_name
+        transaction.on_commit(lambda: _unload_retired(retired))
+
+
+def _unload_retired(serving_name: str) -> None:
+    from inference import residency
+
+    try:
+        residency.unload(serving_name)
+    except Exception:  # best effort: LRU eviction removes it later anyway
+        log.warning("could not unload retired adapter %s", serving_name)
 
 
 @transaction.atomic
