@@ -2,9 +2,10 @@
 
 An adapter is copied from its tenant's storage into a local folder named by its content hash
 (verifying every file's sha256), and only a path that resolves inside that cache root is ever
-handed to vLLM's load endpoint, which would otherwise load any readable path. A Redis lock
-makes concurrent first requests load an adapter once; a Redis sorted set keeps the
-most-recently-used adapters within the server's limit and unloads the rest.
+handed to vLLM's load endpoint, which would otherwise load any readable path. A shared lock
+makes concurrent first requests load an adapter once; a shared scored set keeps the
+most-recently-used adapters within the server's limit and unloads the rest. Both live in
+`tenants.shared_state`: Redis when configured, a local file on the embedded default.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import time
 from pathlib import Path
 
 import httpx
-import redis
 from django.conf import settings
 from django.core.files.storage import default_storage
 
+from tenants import shared_state
 from tenants.storage import read_verified
 from training.models import AdapterVersion
 
@@ -34,11 +35,6 @@ class AdapterLoadError(RuntimeError):
 
 class UnsafeAdapterPath(AdapterLoadError):
     """A path outside the tenant's adapter cache root: never sent to vLLM."""
-
-
-def _redis() -> redis.Redis:
-    url = settings.REDIS_URL or "redis://127.0.0.1:6379/0"
-    return redis.Redis.from_url(url)
 
 
 def _key(name: str) -> str:
@@ -105,52 +101,60 @@ def load_path(name: str, path: Path, adapter: AdapterVersion) -> None:
 
 
 def ensure_loaded(adapter: AdapterVersion) -> None:
-    name, r = adapter.serving_name, _redis()
-    if r.zscore(LOADED, _key(name)) is not None:
-        r.zadd(LOADED, {_key(name): time.time()})
-        r.hincrby(METRICS, "hits", 1)
+    name, state = adapter.serving_name, shared_state.backend()
+    if state.score(LOADED, _key(name)) is not None:
+        state.add(LOADED, _key(name), time.time())
+        state.incr(METRICS, "hits")
         return
-    with r.lock(f"{_key(name)}:lock", timeout=120, blocking_timeout=120):
-        if r.zscore(LOADED, _key(name)) is not None:  # loaded while we waited
-            r.hincrby(METRICS, "hits", 1)
-            return
-        started = time.perf_counter()
-        load_path(name, local_copy(adapter), adapter)
-        r.zadd(LOADED, {_key(name): time.time()})
-        r.hincrby(METRICS, "loads", 1)
-        r.hincrby(METRICS, "load_ms_total", round(1000 * (time.perf_counter() - started)))
-    _evict_beyond_limit(r)
+    try:
+        with state.lock(_key(name), timeout=120):
+            if state.score(LOADED, _key(name)) is not None:  # loaded while we waited
+                state.incr(METRICS, "hits")
+                return
+            started = time.perf_counter()
+            load_path(name, local_copy(adapter), adapter)
+            state.add(LOADED, _key(name), time.time())
+            state.incr(METRICS, "loads")
+            state.incr(METRICS, "load_ms_total", round(1000 * (time.perf_counter() - started)))
+    except shared_state.LockTimeout as exc:
+        raise AdapterLoadError("load_lock_timeout") from exc
+    _evict_beyond_limit(state)
+
+
+def is_loaded(adapter: AdapterVersion) -> bool:
+    return shared_state.backend().score(LOADED, _key(adapter.serving_name)) is not None
 
 
 def forget(adapter: AdapterVersion) -> None:
     """vLLM says it does not have the adapter: drop our belief so the next call reloads."""
-    _redis().zrem(LOADED, _key(adapter.serving_name))
+    shared_state.backend().remove(LOADED, _key(adapter.serving_name))
 
 
 def unload(name: str) -> None:
-    r = _redis()
     # an unreachable engine holds nothing we can unload; the belief goes anyway
     with contextlib.suppress(httpx.HTTPError):
         _vllm("/v1/unload_lora_adapter", {"lora_name": name})
-    r.zrem(LOADED, _key(name))
+    shared_state.backend().remove(LOADED, _key(name))
 
 
-def _evict_beyond_limit(r: redis.Redis) -> None:
-    prefix = f"{LOADED}:{settings.VLLM_URL}:"
-    loaded = [m.decode() for m in r.zrange(LOADED, 0, -1) if m.decode().startswith(prefix)]
+def _engine_members(state: shared_state.SharedState) -> list[str]:
+    prefix = _key("")
+    return [m for m in state.members(LOADED) if m.startswith(prefix)]
+
+
+def _evict_beyond_limit(state: shared_state.SharedState) -> None:
+    loaded = _engine_members(state)
     for member in loaded[: max(0, len(loaded) - settings.VLLM_MAX_CPU_LORAS)]:
-        unload(member[len(prefix):])
-        r.hincrby(METRICS, "evictions", 1)
+        unload(member[len(_key("")):])
+        state.incr(METRICS, "evictions")
 
 
 def metrics() -> dict[str, int]:
-    return {k.decode(): int(v) for k, v in _redis().hgetall(METRICS).items()}
+    return shared_state.backend().counters(METRICS)
 
 
 def reset_for_new_engine() -> None:
     """A (re)started engine holds no adapters."""
-    r = _redis()
-    prefix = f"{LOADED}:{settings.VLLM_URL}:"
-    for member in r.zrange(LOADED, 0, -1):
-        if member.decode().startswith(prefix):
-            r.zrem(LOADED, member)
+    state = shared_state.backend()
+    for member in _engine_members(state):
+        state.remove(LOADED, member)

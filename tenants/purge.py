@@ -3,7 +3,7 @@
 The purge is a list of idempotent steps recorded on the PurgeRequest as they finish, so a
 purge killed halfway resumes where it stopped. What it deletes is found through
 tenants.registry (every tenant-owned table) and the tenant's storage prefix, and
-`verify_purge` checks the same places plus the vLLM server and Redis.
+`verify_purge` checks the same places plus the vLLM server and the shared state.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-import redis
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -24,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from . import audit, signing
+from . import audit, shared_state, signing
 from .dbroles import owner_credentials
 from .models import (
     AuditChainHead,
@@ -38,7 +37,7 @@ from .registry import model_label, tenant_owned_models
 from .scoping import tenant_scope
 from .storage import list_keys, tenant_prefix
 
-STEPS = ("evidence", "engine", "storage", "redis", "rows", "finish")
+STEPS = ("evidence", "engine", "storage", "shared_state", "rows", "finish")
 
 
 class PurgeError(ValueError):
@@ -154,18 +153,15 @@ def _step_storage(purge: PurgeRequest) -> None:
             shutil.rmtree(default_storage.path(tenant_prefix(purge.tenant)), ignore_errors=True)
 
 
-def _redis() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL or "redis://127.0.0.1:6379/0")
+def _step_shared_state(purge: PurgeRequest) -> None:
+    """Celery results of the tenant's tasks and every shared-state entry naming the tenant,
+    on whichever backend is configured (Redis, or the embedded default's files)."""
+    from celery import current_app
 
-
-def _step_redis(purge: PurgeRequest) -> None:
-    if not settings.REDIS_URL:
-        return
-    r = _redis()
     for task_id in purge.evidence.get("task_ids", []):
-        r.delete(f"celery-task-meta-{task_id}")
-    for key in r.scan_iter(match=f"*{purge.tenant.pk.hex}*"):
-        r.delete(key)
+        with contextlib.suppress(NotImplementedError):
+            current_app.backend.forget(task_id)
+    shared_state.backend().delete_matching(purge.tenant.pk.hex)
 
 
 def _step_rows(purge: PurgeRequest) -> None:
@@ -220,7 +216,7 @@ def _step_finish(purge: PurgeRequest) -> None:
 
 
 def verify_purge(tenant: Tenant) -> list[str]:
-    """Everything of `tenant` still found in the database, storage, vLLM or Redis."""
+    """Everything of `tenant` still found in the database, storage, vLLM or the shared state."""
     left: list[str] = []
     with tenant_scope(tenant):
         for model in tenant_owned_models():
@@ -243,10 +239,10 @@ def verify_purge(tenant: Tenant) -> list[str]:
             left.append(f"vLLM: adapters still loaded: {', '.join(loaded)}")
     except (httpx.HTTPError, ValueError):
         left.append(f"vLLM: could not be checked at {settings.VLLM_URL}")
-    if settings.REDIS_URL:
-        found = list(_redis().scan_iter(match=f"*{tenant.pk.hex}*", count=1000))
-        if found:
-            left.append(f"Redis: {len(found)} keys")
+    state = shared_state.backend()
+    found = state.find(tenant.pk.hex)
+    if found:
+        left.append(f"shared state ({state.description}): {len(found)} entries")
     return left
 
 

@@ -97,7 +97,7 @@ def test_a_purge_killed_halfway_resumes_and_completes(alpha, beta, operators, se
     with pytest.raises(RuntimeError):
         purge.run_purge(request.pk)
     request.refresh_from_db()
-    assert request.steps_done == ["evidence", "engine", "storage", "redis"]
+    assert request.steps_done == ["evidence", "engine", "storage", "shared_state"]
     monkeypatch.undo()
     settings.VLLM_URL = "http://127.0.0.1:9"
     done = purge.run_purge(request.pk)

@@ -127,13 +127,12 @@ def test_activating_and_rolling_back_adapters_is_audited(alpha, settings,
 
     settings.VLLM_URL = "http://127.0.0.1:9"  # no engine: only the router's belief changes
     first, second = adapter_version(alpha), adapter_version(alpha)
-    r = residency._redis()
-    r.zadd(residency.LOADED, {residency._key(first.serving_name): 1})
+    residency.shared_state.backend().add(residency.LOADED, residency._key(first.serving_name), 1)
     client = alpha.client_for(alpha.admin)
     client.post(reverse("training:activate", args=[first.pk]))
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("training:activate", args=[second.pk]))
-    assert r.zscore(residency.LOADED, residency._key(first.serving_name)) is None  # retired
+    assert not residency.is_loaded(first)  # retired
     with tenant_scope(alpha.tenant):
         assert PinnedAdapter.objects.get().adapter == second
     client.post(reverse("training:activate", args=[first.pk]))
