@@ -4,10 +4,16 @@ The server listens on loopback (or a private interface) only: vLLM's `--api-key`
 cover its /adapters and /invocations routes, so the network boundary is the guard. It is
 started with VLLM_PLUGINS limited to our LoRA-isolation plugin, and `wait_ready` refuses a
 server in which the plugin did not report itself active.
+
+The engine never outlives its launcher: `start` also spawns a small watchdog in a session of
+its own that holds the read end of a pipe whose write end only the launcher has. However the
+launcher ends (return, exception, SIGTERM, SIGKILL), the kernel closes that pipe, and the
+watchdog stops the engine's whole process group.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import signal
@@ -21,6 +27,25 @@ import httpx
 
 PLUGIN = "sanoweb_lora_isolation"
 PLUGIN_MARKER = "sanoweb-lora-isolation: active"
+
+# Runs as `python -c WATCHDOG <pgid>` with the pipe as stdin: EOF means the launcher is gone.
+WATCHDOG = """
+import os, signal, sys, time
+pgid = int(sys.argv[1])
+sys.stdin.buffer.read()
+for sig, grace in ((signal.SIGTERM, 20.0), (signal.SIGKILL, 5.0)):
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        sys.exit(0)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            sys.exit(0)
+        time.sleep(0.2)
+"""
 
 
 class EngineError(RuntimeError):
@@ -93,6 +118,8 @@ class Engine:
         check_bind_address(config.host)
         self.config, self.log_path = config, log_path
         self.process: subprocess.Popen[bytes] | None = None
+        self.watchdog: subprocess.Popen[bytes] | None = None
+        self._lifeline: int | None = None  # write end of the watchdog's pipe
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -101,6 +128,20 @@ class Engine:
                                             env=environment(self.config),
                                             stdout=log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
+        self._start_watchdog(self.process.pid)
+
+    def _start_watchdog(self, pgid: int) -> None:
+        # os.pipe() descriptors are not inherited, so no other child keeps the pipe open.
+        read_end, self._lifeline = os.pipe()
+        try:
+            self.watchdog = subprocess.Popen(  # noqa: S603 - our own argv
+                [sys.executable, "-c", WATCHDOG, str(pgid)], stdin=read_end,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        except BaseException:
+            self.stop()
+            raise
+        finally:
+            os.close(read_end)
 
     def plugin_pids(self) -> set[str]:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -132,11 +173,23 @@ class Engine:
         return self.log_path.read_text(errors="replace")[-chars:] if self.log_path.exists() else ""
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
+        """Stop the whole process group (the engine core too), then release the watchdog."""
         try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+            if self.process is not None and self.process.poll() is None:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                try:
+                    self.process.wait(30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                    self.process.wait()
+            if self.process is not None:
+                # the server is gone; its children (engine core) may still be exiting
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+        finally:
+            if self._lifeline is not None:
+                os.close(self._lifeline)  # the watchdog sees EOF, finds nothing, exits
+                self._lifeline = None
+            if self.watchdog is not None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.watchdog.wait(30)

@@ -2,7 +2,8 @@
 
 Starts it on loopback with the LoRA-isolation plugin, refuses to serve if the plugin is not
 active, records the start, runs the isolation canary, then stays in the foreground until
-stopped (Ctrl-C / SIGTERM stops vLLM too).
+stopped. Any way this command ends (Ctrl-C, SIGTERM, SIGKILL, an error after the engine
+started) stops vLLM and its engine core too.
 """
 
 import signal
@@ -36,23 +37,29 @@ class Command(BaseCommand):
                               max_lora_rank=settings.VLLM_MAX_LORA_RANK,
                               max_loras=settings.VLLM_MAX_LORAS,
                               max_cpu_loras=settings.VLLM_MAX_CPU_LORAS)
+        engine = Engine(config, options["log"])
+        # SIGTERM unwinds like Ctrl-C, so the `finally` below stops vLLM on every path; a
+        # SIGKILL skips it, and the engine's watchdog stops vLLM instead.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
         try:
-            engine = Engine(config, options["log"])
             engine.start()
             seconds = engine.wait_ready()
+            record_engine_start(settings.VLLM_URL)
+            self.stdout.write(f"vLLM healthy on {settings.VLLM_URL} after {seconds:.0f} s "
+                              f"(log: {options['log']}); running the isolation canary…")
+            result = check_engine(settings.VLLM_URL)
+            self.stdout.write("Isolation canary " + ("passed." if result.passed else
+                                                     "FAILED: engine out of rotation."))
+            while engine.process is not None and engine.process.poll() is None:
+                time.sleep(1)
+            raise CommandError("vLLM exited unexpectedly:\n" + engine.tail())
         except EngineError as exc:
             raise CommandError(str(exc)) from exc
-        record_engine_start(settings.VLLM_URL)
-        self.stdout.write(f"vLLM healthy on {settings.VLLM_URL} after {seconds:.0f} s "
-                          f"(log: {options['log']}); running the isolation canary…")
-        result = check_engine(settings.VLLM_URL)
-        self.stdout.write("Isolation canary " + ("passed." if result.passed else
-                                                 "FAILED: engine out of rotation."))
-        stop = {"now": False}
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.update(now=True))
-        try:
-            while not stop["now"] and engine.process and engine.process.poll() is None:
-                time.sleep(1)
+        except (KeyboardInterrupt, SystemExit):
+            self.stdout.write("Stopping vLLM.")
         finally:
             engine.stop()
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
