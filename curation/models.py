@@ -189,3 +189,19 @@ class TrainingSet(ImmutableRow):
 
     def __str__(self) -> str:
         return f"training set v{self.version}"
+
+
+class TrainingSetExample(ImmutableRow):
+    """Which examples a snapshot froze: a real relation, so "is this example frozen?" is an
+    indexed lookup on every database (the manifest keeps the same list for export)."""
+
+    training_set = models.ForeignKey(TrainingSet, on_delete=models.PROTECT,
+                                     related_name="members")
+    example = models.ForeignKey(Example, on_delete=models.PROTECT, related_name="frozen_in")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["training_set", "example"],
+                                               name="example_once_per_training_set")]
+
+    def __str__(self) -> str:
+        return f"{self.example_id} in {self.training_set_id}"

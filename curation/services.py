@@ -31,6 +31,7 @@ from .models import (
     Message,
     Review,
     TrainingSet,
+    TrainingSetExample,
 )
 
 MAX_TEXT_CHARS = 8000
@@ -296,8 +297,7 @@ def undo_last_decision(reviewer: AbstractBaseUser) -> Review | None:
             .order_by("-created_at").first())
     if last is None:
         return None
-    frozen = TrainingSet.objects.filter(manifest__example_ids__contains=[str(last.example_id)])
-    if frozen.exists():
+    if TrainingSetExample.objects.filter(example_id=last.example_id).exists():
         raise CurationError("That decision is already part of a training set.")
     example = last.example
     if last.decision == Review.Decision.APPROVE_EDIT:
@@ -351,6 +351,9 @@ def freeze_training_set(user: AbstractBaseUser) -> TrainingSet:
             version=version, storage_key=key, sha256=digest, size_bytes=len(data),
             example_count=len(examples), manifest=manifest, created_by=user,
         )
+        TrainingSetExample.objects.bulk_create(
+            TrainingSetExample(tenant=tenant, training_set=training_set, example=example)
+            for example in examples)
         audit.append(tenant, "curation.training_set_frozen", actor=audit.actor_for_user(user),
                      target=f"training_set:{training_set.pk}",
                      payload={"version": version, "sha256": digest, "examples": len(examples)})

@@ -119,6 +119,17 @@ def test_undo_voids_the_last_decision_and_reopens_the_example(alpha):
     assert example.status == Example.Status.REJECTED
 
 
+def test_a_decision_frozen_into_a_training_set_cannot_be_undone(alpha):
+    example = approved_example(alpha)
+    other = approved_example(alpha)
+    with tenant_scope(alpha.tenant):
+        training_set = services.freeze_training_set(alpha.admin)
+        assert {m.example_id for m in training_set.members.all()} == {example.pk, other.pk}
+        with pytest.raises(services.CurationError, match="already part of a training set"):
+            services.undo_last_decision(alpha.reviewer)
+        assert Example.objects.get(pk=other.pk).status == Example.Status.APPROVED
+
+
 def test_import_is_all_or_nothing_and_names_bad_lines(alpha):
     good = json.dumps({"question": "Max dose of ibuprofen?", "answer": "3200 mg per day."})
     bad = b"\n".join([good.encode(), b"{not json", good.encode(),
