@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "curation",
     "training",
     "inference",
+    "demo",  # above every app it seeds
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -63,6 +64,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.tenancy",
+                "training.context_processors.team_model",
             ],
         },
     },
