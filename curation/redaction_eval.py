@@ -143,3 +143,128 @@ def format_report(report: EvalReport) -> str:
     failures = report.failures()
     lines.append("targets: " + ("met" if not failures else "MISSED: " + "; ".join(failures)))
     return "\n".join(lines)
+
+
+# --- Every set, scored by HIPAA Safe Harbor category ------------------------------------------
+# The development set above is what the rules were tuned on; the sets under
+# tests/data/redaction_independent/ were written without seeing the rules and are frozen (see
+# their README). Each is scored on its own so that a good dev score cannot hide a poor one.
+
+SAFE_HARBOR_CATEGORY = {
+    "PERSON": "names", "LOCATION": "geographic", "ADDRESS": "geographic", "DATE": "dates",
+    "AGE": "dates", "PHONE": "phone", "FAX": "fax", "EMAIL": "email", "SSN": "ssn", "MRN": "mrn",
+    "HEALTH_PLAN": "health_plan", "ACCOUNT": "account", "LICENSE": "license",
+    "VEHICLE": "vehicle", "DEVICE": "device", "URL": "url", "IP_ADDRESS": "ip_address",
+    "BIOMETRIC": "biometric", "PHOTO": "photo", "OTHER_ID": "other_id",
+    # the development set's own names for two of them
+    "DEVICE_ID": "device", "ROOM": "other_id",
+}
+TARGET_OVERALL_RECALL = 0.98
+TARGET_CATEGORY_RECALL = 0.95
+TARGET_CLINICAL_KEPT = 0.97
+INDEPENDENT_DIR = Path("tests") / "data" / "redaction_independent"
+DEV_SET = Path("tests") / "data" / "redaction_eval.jsonl"
+
+
+def safe_harbor_category(kind: str) -> str:
+    """The Safe Harbor category of a labelled type; a type we do not know stands for itself."""
+    return SAFE_HARBOR_CATEGORY.get(kind, kind.lower())
+
+
+@dataclass
+class CategoryScore:
+    labelled: int = 0
+    caught: int = 0
+
+    @property
+    def recall(self) -> float:
+        return self.caught / self.labelled if self.labelled else 1.0
+
+
+@dataclass
+class SetReport:
+    """One labelled set scored by Safe Harbor category; recall is type-agnostic, as above."""
+
+    name: str
+    report: EvalReport
+
+    @property
+    def by_category(self) -> dict[str, CategoryScore]:
+        scores: dict[str, CategoryScore] = defaultdict(CategoryScore)
+        for kind, score in self.report.by_type.items():
+            if score.labelled:
+                category = scores[safe_harbor_category(kind)]
+                category.labelled += score.labelled
+                category.caught += score.caught
+        return dict(sorted(scores.items()))
+
+    @property
+    def overall(self) -> CategoryScore:
+        return CategoryScore(sum(s.labelled for s in self.by_category.values()),
+                             sum(s.caught for s in self.by_category.values()))
+
+    @property
+    def clinical_kept_rate(self) -> float:
+        return 1.0 - self.report.clinical_loss_rate
+
+    @property
+    def missed_ids(self) -> dict[str, list[str]]:
+        """Record ids with a missed span, per category: ids only, never the text."""
+        missed: dict[str, list[str]] = defaultdict(list)
+        for record_id, kind in self.report.missed:
+            ids = missed[safe_harbor_category(kind)]
+            if record_id not in ids:
+                ids.append(record_id)
+        return dict(sorted(missed.items()))
+
+    def failures(self) -> list[str]:
+        problems = []
+        if self.overall.recall < TARGET_OVERALL_RECALL:
+            problems.append(f"PHI recall {self.overall.recall:.3f} < {TARGET_OVERALL_RECALL}")
+        problems += [f"{category} recall {score.recall:.3f} < {TARGET_CATEGORY_RECALL}"
+                     for category, score in self.by_category.items()
+                     if score.recall < TARGET_CATEGORY_RECALL]
+        if self.report.clinical_terms and self.clinical_kept_rate < TARGET_CLINICAL_KEPT:
+            problems.append(f"clinical terms kept {self.clinical_kept_rate:.3f} < "
+                            f"{TARGET_CLINICAL_KEPT}")
+        return problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "records": self.report.records,
+            "phi_recall": round(self.overall.recall, 4),
+            "phi_labelled": self.overall.labelled,
+            "by_category": {c: {"labelled": s.labelled, "recall": round(s.recall, 4)}
+                            for c, s in self.by_category.items()},
+            "clinical_terms": self.report.clinical_terms,
+            "clinical_kept_rate": round(self.clinical_kept_rate, 4),
+            "missed_ids": self.missed_ids,
+            "failures": self.failures(),
+        }
+
+
+def evaluation_sets(base_dir: Path) -> list[Path]:
+    """The development set, then every independent set, in a stable order."""
+    return [base_dir / DEV_SET, *sorted((base_dir / INDEPENDENT_DIR).glob("*.jsonl"))]
+
+
+def evaluate_set(name: str, records: Iterable[dict[str, Any]],
+                 redact_fn: Callable[[str], RedactionResult]) -> SetReport:
+    return SetReport(name, evaluate(records, redact_fn))
+
+
+def format_set_report(set_report: SetReport) -> str:
+    overall = set_report.overall
+    lines = [f"== {set_report.name}: {set_report.report.records} records",
+             f"PHI recall {overall.recall:.3f} ({overall.caught}/{overall.labelled})",
+             f"{'category':<13}{'labelled':>9}{'recall':>9}"]
+    for category, score in set_report.by_category.items():
+        lines.append(f"{category:<13}{score.labelled:>9}{score.recall:>9.3f}")
+    report = set_report.report
+    lines.append(f"clinical terms kept: {report.clinical_terms - report.clinical_lost}/"
+                 f"{report.clinical_terms} = {set_report.clinical_kept_rate:.2%}")
+    for category, ids in set_report.missed_ids.items():
+        lines.append(f"missed {category}: {', '.join(ids)}")
+    failures = set_report.failures()
+    lines.append("targets: " + ("met" if not failures else "MISSED: " + "; ".join(failures)))
+    return "\n".join(lines)
