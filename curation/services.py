@@ -177,19 +177,25 @@ class ImportReport:
 def _parse_import(data: bytes) -> tuple[list[tuple[str, str]], list[str]]:
     rows: list[tuple[str, str]] = []
     errors: list[str] = []
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return [], ["the file is not UTF-8 text"]
-    lines = text.splitlines()
-    if len(lines) > MAX_IMPORT_LINES:
-        return [], [f"the file has {len(lines)} lines; the limit is {MAX_IMPORT_LINES}"]
-    for number, line in enumerate(lines, start=1):
+    # Lines are split on "\n" only: U+2028 and friends are legal inside a JSON string, and
+    # str.splitlines() would cut a line there. A UTF-8 byte-order mark is accepted.
+    raw_lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    if raw_lines and not raw_lines[-1].strip():
+        raw_lines.pop()
+    if len(raw_lines) > MAX_IMPORT_LINES:
+        return [], [f"the file has {len(raw_lines)} lines; the limit is {MAX_IMPORT_LINES}"]
+    for number, raw in enumerate(raw_lines, start=1):
+        try:
+            line = raw.decode("utf-8").removesuffix("\r")
+        except UnicodeDecodeError:
+            errors.append(f"line {number}: not UTF-8 text")
+            continue
         if not line.strip():
             continue
         try:
             record = json.loads(line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError, ValueError):
+            # RecursionError: nesting too deep; ValueError: an integer too long to convert
             errors.append(f"line {number}: not valid JSON")
             continue
         if not isinstance(record, dict):
