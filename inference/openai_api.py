@@ -25,8 +25,9 @@ def error(status: int, code: str, message: str) -> JsonResponse:
 
 
 def _key(request: HttpRequest) -> ApiKey | None:
-    header = request.headers.get("Authorization", "")
-    return services.authenticate(header[7:].strip()) if header.startswith("Bearer ") else None
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    # The scheme is case-insensitive (RFC 7235 section 2.1): "bearer" works as well.
+    return services.authenticate(token.strip()) if scheme.lower() == "bearer" else None
 
 
 SUSPENDED = ("tenant_suspended", "This team's account is suspended.")
