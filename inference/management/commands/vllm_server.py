@@ -42,9 +42,11 @@ class Command(BaseCommand):
         # SIGKILL skips it, and the engine's watchdog stops vLLM instead.
         signal.signal(signal.SIGTERM, _exit_on_signal)
         try:
+            # Recorded before the process starts: until this engine's canary passes, nothing
+            # (the router, demo_ready) trusts what an earlier engine on this URL proved.
+            record_engine_start(settings.VLLM_URL)
             engine.start()
             seconds = engine.wait_ready()
-            record_engine_start(settings.VLLM_URL)
             self.stdout.write(f"vLLM healthy on {settings.VLLM_URL} after {seconds:.0f} s "
                               f"(log: {options['log']}); running the isolation canary…")
             result = check_engine(settings.VLLM_URL)
