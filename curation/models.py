@@ -64,6 +64,13 @@ class Message(TenantOwned):
         USER = "user"
         ASSISTANT = "assistant"
 
+    class Status(models.TextChoices):
+        """Only answered turns go back to the model as history."""
+
+        ANSWERED = "answered"  # a question with its answer, or a complete answer
+        UNANSWERED = "unanswered", "not answered"  # the model refused or was unavailable
+        INTERRUPTED = "interrupted"  # the answer stream was cut before it finished
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
@@ -76,6 +83,7 @@ class Message(TenantOwned):
     )
     model_version = models.CharField(max_length=200, blank=True)
     redaction_counts = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ANSWERED)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

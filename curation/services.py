@@ -62,7 +62,8 @@ def redact(text: str) -> redaction.RedactionResult:
     return redaction.redact(text, known_names=known_names(current_tenant()))
 
 
-def _check_text(text: str, what: str) -> str:
+def check_text(text: str, what: str) -> str:
+    """The text stripped, or CurationError if it is empty or too long."""
     text = (text or "").strip()
     if not text:
         raise CurationError(f"The {what} is empty.")
@@ -111,12 +112,13 @@ def record_message(
     *,
     author: AbstractBaseUser | None,
     model_version: str = "",
+    status: str = Message.Status.ANSWERED,
 ) -> Message:
     """Store one chat message, redacted (clinician and model text alike)."""
-    result = redact(_check_text(raw_text, "message"))
+    result = redact(check_text(raw_text, "message"))
     return Message.objects.create(
         conversation=conversation, role=role, text=result.text, author=author,
-        model_version=model_version, redaction_counts=result.counts,
+        model_version=model_version, redaction_counts=result.counts, status=status,
     )
 
 
@@ -137,6 +139,9 @@ def propose_from_exchange(
     """A clinician proposes a chat exchange (the question before an answer) for training."""
     if assistant_message.role != Message.Role.ASSISTANT:
         raise CurationError("Only an answer of the model can be proposed.")
+    if assistant_message.status != Message.Status.ANSWERED and not edited_answer.strip():
+        raise CurationError("This answer was cut off before it finished; propose it with an "
+                            "edited answer.")
     question = (
         Message.objects.filter(
             conversation=assistant_message.conversation,
@@ -151,7 +156,7 @@ def propose_from_exchange(
         raise CurationError("This answer has no question before it.")
     answer_text, counts = assistant_message.text, dict(assistant_message.redaction_counts)
     if edited_answer.strip():
-        edited = redact(_check_text(edited_answer, "edited answer"))
+        edited = redact(check_text(edited_answer, "edited answer"))
         answer_text, counts = edited.text, _report(edited)
     example = Example.objects.create(
         question=question.text,
@@ -206,7 +211,7 @@ def _parse_import(data: bytes) -> tuple[list[tuple[str, str]], list[str]]:
             errors.append(f"line {number}: question and answer must both be strings")
             continue
         try:
-            rows.append((_check_text(question, "question"), _check_text(answer, "answer")))
+            rows.append((check_text(question, "question"), check_text(answer, "answer")))
         except CurationError as exc:
             errors.append(f"line {number}: {exc}")
     if not rows and not errors:
@@ -273,7 +278,7 @@ def decide(
     rules = settings_for(current_tenant())
     review_fields: dict[str, Any] = {}
     if decision == Review.Decision.APPROVE_EDIT:
-        edited = redact(_check_text(edited_answer, "edited answer"))
+        edited = redact(check_text(edited_answer, "edited answer"))
         review_fields = {"edited_text_sha256": sha256_hex(edited.text.encode()),
                          "previous_answer_sha256": sha256_hex(example.answer.encode())}
         example.answer = edited.text

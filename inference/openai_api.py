@@ -6,22 +6,27 @@ never pass vLLM's own error bodies through (they can name other tenants' adapter
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from . import router, services
+from . import router, services, validation
 from .models import ApiKey
 
 
-def error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message, "type": code}},
-                        status=status)
+def error(status: int, code: str, message: str, *, param: str | None = None,
+          kind: str | None = None) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message, "type": kind or code,
+                                   "param": param}}, status=status)
+
+
+def bad_request(exc: router.BadInferenceRequest) -> JsonResponse:
+    return error(400, exc.code, str(exc), param=exc.param, kind="invalid_request_error")
 
 
 def _key(request: HttpRequest) -> ApiKey | None:
@@ -46,9 +51,17 @@ def chat_completions(request: HttpRequest) -> HttpResponse:
         return error(403, *SUSPENDED)
     actor = f"apikey:{key.prefix}"
     try:
-        body: Any = json.loads(request.body or b"null")
-    except json.JSONDecodeError:
-        body = None
+        raw = request.body
+    except RequestDataTooBig:
+        router.audit_refusal(key.tenant, actor, "body_too_large")
+        return error(413, "request_too_large", f"The body is larger than "
+                     f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.",
+                     kind="invalid_request_error")
+    try:
+        body: Any = validation.parse_body(raw)
+    except router.BadInferenceRequest as exc:
+        router.audit_refusal(key.tenant, actor, str(exc))
+        return bad_request(exc)
     # No request-wide transaction here: the router's audit entries commit on their own, so
     # a refused or failed call is on record even though the client gets an error.
     try:
@@ -59,7 +72,7 @@ def chat_completions(request: HttpRequest) -> HttpResponse:
             return response
         completion = router.infer(key.tenant, actor, body)
     except router.BadInferenceRequest as exc:
-        return error(400, "invalid_request_error", str(exc))
+        return bad_request(exc)
     except router.TenantModelUnavailable:
         return error(503, "tenant_model_unavailable",
                      "Your team's model is not available right now. Nothing else answered.")

@@ -28,16 +28,10 @@ from training.models import AdapterVersion, BaseModel, PinnedAdapter
 
 from . import residency
 from .models import EngineState, InferenceSettings
+from .validation import BadInferenceRequest, clean_request
 
-ALLOWED_FIELDS = {"messages", "max_tokens", "max_completion_tokens", "temperature", "top_p",
-                  "stop", "stream", "seed", "presence_penalty", "frequency_penalty", "n", "user",
-                  "model", "stream_options"}
-ROLES = {"system", "user", "assistant"}
-MAX_MESSAGES, MAX_CHARS = 64, 32_000
-
-
-class BadInferenceRequest(ValueError):
-    """400: the body is malformed or tries to choose what the platform chooses."""
+__all__ = ["BadInferenceRequest", "TenantModelUnavailable", "audit_refusal", "clean_request",
+           "infer", "infer_stream", "resolve_route"]
 
 
 class TenantModelUnavailable(RuntimeError):
@@ -77,48 +71,6 @@ def cache_salt(tenant: Tenant) -> str:
     return hmac.new(key, str(tenant.pk).encode(), hashlib.sha256).hexdigest()
 
 
-def clean_request(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise BadInferenceRequest("The body must be a JSON object.")
-    unknown = sorted(set(body) - ALLOWED_FIELDS)
-    if unknown:
-        raise BadInferenceRequest(f"Unsupported fields: {', '.join(unknown)}. The platform "
-                                  "chooses the model, adapter and cache.")
-    if body.get("model") not in (None, settings.PUBLIC_MODEL_ALIAS):
-        raise BadInferenceRequest(f"The model is chosen by the platform; send "
-                                  f"\"{settings.PUBLIC_MODEL_ALIAS}\" or leave it out.")
-    messages = body.get("messages")
-    if not isinstance(messages, list) or not 1 <= len(messages) <= MAX_MESSAGES:
-        raise BadInferenceRequest(f"messages must be a list of 1 to {MAX_MESSAGES} messages.")
-    clean_messages, chars = [], 0
-    for message in messages:
-        if (not isinstance(message, dict) or message.get("role") not in ROLES
-                or not isinstance(message.get("content"), str) or set(message) - {"role",
-                                                                                 "content"}):
-            raise BadInferenceRequest("Each message needs a role (system, user, assistant) and "
-                                      "text content.")
-        chars += len(message["content"])
-        clean_messages.append({"role": message["role"], "content": message["content"]})
-    if chars > MAX_CHARS:
-        raise BadInferenceRequest(f"The conversation is longer than {MAX_CHARS} characters.")
-    if body.get("n", 1) != 1:
-        raise BadInferenceRequest("n must be 1.")
-    out: dict[str, Any] = {"messages": clean_messages}
-    limit = body.get("max_completion_tokens", body.get("max_tokens"))
-    if limit is not None and (not isinstance(limit, int) or limit < 1):
-        raise BadInferenceRequest("max_tokens must be a positive integer.")
-    out["max_tokens"] = min(limit or settings.INFERENCE_MAX_TOKENS, settings.INFERENCE_MAX_TOKENS)
-    for name, kind in (("temperature", (int, float)), ("top_p", (int, float)), ("seed", int),
-                       ("presence_penalty", (int, float)), ("frequency_penalty", (int, float)),
-                       ("stop", (str, list))):
-        if name in body and body[name] is not None:
-            if not isinstance(body[name], kind) or isinstance(body[name], bool):
-                raise BadInferenceRequest(f"{name} has the wrong type.")
-            out[name] = body[name]
-    out["stream"] = bool(body.get("stream", False))
-    return out
-
-
 def engine_state() -> EngineState:
     state, _ = EngineState.objects.get_or_create(url=settings.VLLM_URL)
     return state
@@ -155,6 +107,11 @@ def _post(path: str, body: dict[str, Any], stream: bool = False) -> httpx.Respon
 
 def _model_missing(response: httpx.Response) -> bool:
     return response.status_code == 404
+
+
+def audit_refusal(tenant: Tenant, actor: str, reason: str) -> None:
+    """A call refused before its body could be read (unparseable, too large) is on record too."""
+    _audit(_CallRecord(tenant, actor), f"refused:{reason}")
 
 
 def _audit(record: _CallRecord, outcome: str, *, response_sha256: str = "",
@@ -196,9 +153,29 @@ def _send(vllm_body: dict[str, Any], route: Route, stream: bool) -> httpx.Respon
     except httpx.HTTPError as exc:
         raise TenantModelUnavailable("engine_unreachable") from exc
     if response.status_code != 200:
+        detail = _engine_error_text(response)
         response.close()
+        if 400 <= response.status_code < 500 and response.status_code != 404:
+            raise _client_error(detail)
         raise TenantModelUnavailable(f"engine_status_{response.status_code}")
     return response
+
+
+def _engine_error_text(response: httpx.Response) -> str:
+    try:
+        return response.read()[:2000].decode("utf-8", "replace").lower()
+    except httpx.HTTPError:
+        return ""
+
+
+def _client_error(detail: str) -> BadInferenceRequest:
+    """An engine 4xx in our own words: vLLM's text can name other tenants' adapters."""
+    if any(sign in detail for sign in ("context length", "maximum context", "too long",
+                                       "max_tokens")):
+        return BadInferenceRequest("The conversation and the answer do not fit in the model's "
+                                   "context window. Send fewer or shorter messages.",
+                                   code="context_length_exceeded", param="messages")
+    return BadInferenceRequest("The model could not accept these request parameters.")
 
 
 @contextmanager

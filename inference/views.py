@@ -16,7 +16,7 @@ from tenants.access import get_scoped_or_404, tenant_role_required
 from tenants.models import Role, Tenant
 from tenants.scoping import tenant_scope
 
-from . import residency, router, services
+from . import context, residency, router, services
 from .models import ApiKey, InferenceSettings
 
 
@@ -38,55 +38,92 @@ def chat(request: HttpRequest, pk: str) -> HttpResponse:
 @sensitive_post_parameters("text")
 @tenant_role_required(Role.CLINICIAN)
 def send(request: HttpRequest, pk: str) -> HttpResponse:
-    """Store the clinician's message redacted, then stream the model's answer as SSE."""
+    """Store the clinician's message redacted, then stream the model's answer as SSE.
+
+    Only answered turns go back to the model, fitted to its context window (oldest dropped
+    first; the first event says how many). A message too long to answer is refused and not
+    stored; one the model then refuses or cannot answer is kept, marked unanswered.
+    """
     conversation = get_scoped_or_404(Conversation, pk=pk, created_by=request.user)
     if request.method != "POST":
         return HttpResponse(status=405)
-    text = request.POST.get("text", "")
-    history = [{"role": m.role, "content": m.text} for m in conversation.messages.all()]
     try:
-        curation_services.record_message(conversation, Message.Role.USER, text,
-                                         author=request.user)
+        text = curation_services.check_text(request.POST.get("text", ""), "message")
     except curation_services.CurationError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    tenant: Tenant = request.tenant  # type: ignore[attr-defined]
+    answered = conversation.messages.filter(status=Message.Status.ANSWERED)
+    history = [{"role": m.role, "content": m.text} for m in answered]
     # The model sees the clinician's words as typed (it runs inside the trust boundary);
     # only the redacted form is stored.
-    body = {"messages": [*history, {"role": "user", "content": text}], "stream": True}
+    try:
+        fitted = context.fit(history, {"role": "user", "content": text})
+    except context.MessageTooLong as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    question = curation_services.record_message(
+        conversation, Message.Role.USER, text, author=request.user,
+        status=Message.Status.UNANSWERED)
+    tenant: Tenant = request.tenant  # type: ignore[attr-defined]
+    body = {"messages": fitted.messages, "stream": True}
     try:
         stream = router.infer_stream(tenant, f"user:{request.user.pk}", body)
     except router.BadInferenceRequest as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
+        return JsonResponse({"error": str(exc), "message": str(question.pk)}, status=400)
     except router.TenantModelUnavailable:
-        return JsonResponse({"error": "Your team's model is not available right now."},
-                            status=503)
-    response = StreamingHttpResponse(
-        _answer_events(stream, tenant, conversation, request.user),
-        content_type="text/event-stream")
+        return JsonResponse({"error": UNAVAILABLE, "message": str(question.pk)}, status=503)
+    response = StreamingHttpResponse(_answer_events(stream, tenant, question, fitted.dropped),
+                                     content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     return response
 
 
-def _answer_events(stream: router.Stream, tenant: Tenant, conversation: Conversation,
-                   user: object) -> Iterator[bytes]:
+UNAVAILABLE = "Your team's model is not available right now."
+
+
+def _answer_events(stream: router.Stream, tenant: Tenant, question: Message,
+                   dropped: int) -> Iterator[bytes]:
+    """Relay the answer; however the stream ends (done, broken, or the client gone), the turn
+    is recorded as what it was: answered, or interrupted with what arrived."""
     parts: list[str] = []
-    for event in stream.chunks:
-        payload = event.decode().removeprefix("data: ").strip()
-        if payload == "[DONE]":
-            break
-        data = json.loads(payload)
-        if "error" in data:
-            yield _event({"error": "Your team's model is not available right now."})
-            return
-        delta = (data.get("choices") or [{}])[0].get("delta", {}).get("content") or ""
-        if delta:
-            parts.append(delta)
-            yield _event({"delta": delta})
+    finished = False
+    try:
+        if dropped:
+            yield _event({"context": {"dropped": dropped}})
+        for event in stream.chunks:
+            payload = event.decode().removeprefix("data: ").strip()
+            if payload == "[DONE]":
+                finished = True
+                break
+            data = json.loads(payload)
+            if "error" in data:
+                yield _event({"error": UNAVAILABLE})
+                break
+            delta = (data.get("choices") or [{}])[0].get("delta", {}).get("content") or ""
+            if delta:
+                parts.append(delta)
+                yield _event({"delta": delta})
+    finally:
+        close = getattr(stream.chunks, "close", None)
+        if close is not None:
+            close()  # the router audits the call when its relay closes
+        answer = _record_turn(tenant, question, "".join(parts), finished, stream.route.pin)
+    if finished:
+        yield _event({"done": True, "message": str(answer.pk) if answer else "",
+                      "model": stream.route.pin})
+    else:
+        yield _event({"interrupted": True, "message": str(question.pk)})
+
+
+def _record_turn(tenant: Tenant, question: Message, text: str, finished: bool,
+                 pin: str) -> Message | None:
+    status = Message.Status.ANSWERED if finished else Message.Status.INTERRUPTED
     with tenant_scope(tenant):
-        stored = curation_services.record_message(
-            conversation, Message.Role.ASSISTANT, "".join(parts) or "(no answer)", author=None,
-            model_version=stream.route.pin)
-    yield _event({"done": True, "message": str(stored.pk), "model": stream.route.pin})
+        answer = None
+        if finished or text:
+            answer = curation_services.record_message(
+                question.conversation, Message.Role.ASSISTANT, text or "(no answer)",
+                author=None, model_version=pin, status=status)
+        Message.objects.filter(pk=question.pk).update(status=status)
+    return answer
 
 
 def _event(data: dict[str, object]) -> bytes:

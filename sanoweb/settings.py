@@ -187,6 +187,9 @@ VLLM_MAX_LORAS = env.int("VLLM_MAX_LORAS", default=4)
 VLLM_MAX_CPU_LORAS = env.int("VLLM_MAX_CPU_LORAS", default=8)
 VLLM_BASE_NAME = "base"  # --served-model-name of the base model
 VLLM_TIMEOUT = env.float("VLLM_TIMEOUT", default=120.0)
+# The engine's context window (--max-model-len): the launcher passes it to vLLM and the router
+# fits every request into it, so a long conversation is trimmed here, never refused there.
+VLLM_MAX_MODEL_LEN = env.int("VLLM_MAX_MODEL_LEN", default=2048)
 # Local copies of adapters handed to vLLM, one folder per content hash.
 VLLM_ADAPTER_CACHE = Path(env.str("VLLM_ADAPTER_CACHE", default=str(VAR_DIR / "adapter-cache")))
 INFERENCE_MAX_TOKENS = env.int("INFERENCE_MAX_TOKENS", default=512)
@@ -206,6 +209,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Malformed, deeply nested or oversized JSON is a 400/413, never a 500.
+    "DEFAULT_PARSER_CLASSES": ["tenants.parsers.SafeJSONParser",
+                               "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sanoweb API",

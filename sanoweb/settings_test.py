@@ -12,6 +12,8 @@ _CHECKOUT = int(hashlib.sha256(_ROOT.encode()).hexdigest(), 16)
 os.environ.setdefault("DATABASE_URL", "postgres://sanoweb_app@127.0.0.1:5432/sanoweb")
 os.environ.setdefault("DATABASE_OWNER_URL", "postgres://sanoweb_owner@127.0.0.1:5432/sanoweb")
 os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:6379/{8 + _CHECKOUT % 8}")
+# tests/engines.py starts its engines with this context window; the router fits requests to it.
+os.environ.setdefault("VLLM_MAX_MODEL_LEN", "1024")
 os.environ.setdefault("SANOWEB_VAR_DIR", tempfile.mkdtemp(prefix="sanoweb-test-"))
 
 from .settings import *  # noqa: E402, F403

@@ -19,7 +19,8 @@ PORT_BASE = 8100 + int(hashlib.sha256(str(settings.BASE_DIR).encode()).hexdigest
 def vllm_engine(model_dir: Path, *, plugins: str = "sanoweb_lora_isolation", max_loras: int = 2,
                 port_offset: int = 0) -> Iterator[Engine]:
     config = EngineConfig(model_dir=model_dir, port=PORT_BASE + port_offset, max_loras=max_loras,
-                          max_cpu_loras=8, plugins=plugins, max_model_len=1024)
+                          max_cpu_loras=8, plugins=plugins,
+                          max_model_len=settings.VLLM_MAX_MODEL_LEN)
     log = Path(settings.VAR_DIR) / f"vllm-{config.port}.log"
     engine = Engine(config, log)
     engine.start()

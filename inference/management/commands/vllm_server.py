@@ -36,7 +36,8 @@ class Command(BaseCommand):
                               host=url.hostname or "127.0.0.1", port=url.port or 8011,
                               max_lora_rank=settings.VLLM_MAX_LORA_RANK,
                               max_loras=settings.VLLM_MAX_LORAS,
-                              max_cpu_loras=settings.VLLM_MAX_CPU_LORAS)
+                              max_cpu_loras=settings.VLLM_MAX_CPU_LORAS,
+                              max_model_len=settings.VLLM_MAX_MODEL_LEN)
         engine = Engine(config, options["log"])
         # SIGTERM unwinds like Ctrl-C, so the `finally` below stops vLLM on every path; a
         # SIGKILL skips it, and the engine's watchdog stops vLLM instead.

@@ -1,0 +1,171 @@
+"""What the router accepts: the request body parsed and every forwarded field checked.
+
+Everything a client can get wrong is refused here with a 400 that says what to fix, before
+the engine sees it, so an engine error can only mean the engine failed. Ranges follow the
+OpenAI API (temperature 0 to 2, top_p in (0, 1], penalties -2 to 2, at most four stops);
+the context window is the engine's own (`inference.context`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from django.conf import settings
+
+from . import context
+
+ALLOWED_FIELDS = {"messages", "max_tokens", "max_completion_tokens", "temperature", "top_p",
+                  "stop", "stream", "seed", "presence_penalty", "frequency_penalty", "n", "user",
+                  "model", "stream_options"}
+ROLES = {"system", "user", "assistant"}
+MAX_MESSAGES, MAX_CHARS = 64, 32_000
+MAX_STOP, MAX_STOP_CHARS = 4, 200
+SEED_RANGE = (-(2**63), 2**63 - 1)
+RANGES = {"temperature": (0.0, 2.0), "top_p": (0.0, 1.0), "presence_penalty": (-2.0, 2.0),
+          "frequency_penalty": (-2.0, 2.0)}
+
+
+class BadInferenceRequest(ValueError):
+    """400: the body is malformed or tries to choose what the platform chooses."""
+
+    def __init__(self, message: str, *, code: str = "invalid_request_error",
+                 param: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.param = code, param
+
+
+def _no_constants(name: str) -> Any:
+    raise BadInferenceRequest(f"{name} is not a JSON number; send a finite number.")
+
+
+def parse_body(raw: bytes) -> Any:
+    """The JSON value of a request body, or BadInferenceRequest naming what is wrong."""
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise BadInferenceRequest(f"The body is not valid UTF-8 (byte {exc.start}).") from None
+    if not text.strip():
+        raise BadInferenceRequest("The body is empty; send a JSON object.")
+    try:
+        value = json.loads(text, parse_constant=_no_constants)
+    except json.JSONDecodeError as exc:
+        raise BadInferenceRequest(f"The body is not valid JSON: {exc.msg} (line {exc.lineno}, "
+                                  f"column {exc.colno}).") from None
+    except RecursionError:
+        raise BadInferenceRequest("The body is nested too deeply.") from None
+    except BadInferenceRequest:
+        raise
+    except ValueError:  # an integer longer than Python converts (4300 digits)
+        raise BadInferenceRequest("A number in the body has too many digits.") from None
+    try:
+        json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise BadInferenceRequest("The body contains an unpaired surrogate (\\ud800 to \\udfff); "
+                                  "send valid Unicode text.") from None
+    return value
+
+
+def _number(body: dict[str, Any], name: str) -> float | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise BadInferenceRequest(f"{name} must be a number.", param=name)
+    low, high = RANGES[name]
+    if not math.isfinite(value) or not low <= value <= high or (name == "top_p" and value == 0):
+        shown = ("greater than 0 and at most 1" if name == "top_p"
+                 else f"between {low:g} and {high:g}")
+        raise BadInferenceRequest(f"{name} must be {shown}.", param=name)
+    return float(value)
+
+
+def _integer(body: dict[str, Any], name: str) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadInferenceRequest(f"{name} must be an integer.", param=name)
+    return value
+
+
+def _stop(value: Any) -> str | list[str] | None:
+    if value is None:
+        return None
+    items = [value] if isinstance(value, str) else value
+    if (not isinstance(items, list) or not 1 <= len(items) <= MAX_STOP
+            or not all(isinstance(s, str) and 1 <= len(s) <= MAX_STOP_CHARS for s in items)):
+        raise BadInferenceRequest(f"stop must be a string or a list of 1 to {MAX_STOP} strings "
+                                  f"of 1 to {MAX_STOP_CHARS} characters.", param="stop")
+    return value  # type: ignore[no-any-return]
+
+
+def _messages(value: Any) -> list[dict[str, str]]:
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_MESSAGES:
+        raise BadInferenceRequest(f"messages must be a list of 1 to {MAX_MESSAGES} messages.",
+                                  param="messages")
+    clean, chars = [], 0
+    for message in value:
+        if (not isinstance(message, dict) or message.get("role") not in ROLES
+                or not isinstance(message.get("content"), str)
+                or set(message) - {"role", "content"}):
+            raise BadInferenceRequest("Each message needs a role (system, user, assistant) and "
+                                      "text content.", param="messages")
+        chars += len(message["content"])
+        clean.append({"role": message["role"], "content": message["content"]})
+    if chars > MAX_CHARS:
+        raise BadInferenceRequest(f"The conversation is longer than {MAX_CHARS} characters.",
+                                  code="context_length_exceeded", param="messages")
+    return clean
+
+
+def clean_request(body: Any) -> dict[str, Any]:
+    """The body the router forwards (before it adds the model and cache salt)."""
+    if not isinstance(body, dict):
+        raise BadInferenceRequest("The body must be a JSON object.")
+    unknown = sorted(set(body) - ALLOWED_FIELDS)
+    if unknown:
+        raise BadInferenceRequest(f"Unsupported fields: {', '.join(unknown)}. The platform "
+                                  "chooses the model, adapter and cache.")
+    if body.get("model") not in (None, settings.PUBLIC_MODEL_ALIAS):
+        raise BadInferenceRequest(f"The model is chosen by the platform; send "
+                                  f"\"{settings.PUBLIC_MODEL_ALIAS}\" or leave it out.",
+                                  param="model")
+    messages = _messages(body.get("messages"))
+    if _integer(body, "n") not in (None, 1):
+        raise BadInferenceRequest("n must be 1.", param="n")
+    for name in ("stream",):
+        if not isinstance(body.get(name, False), bool):
+            raise BadInferenceRequest(f"{name} must be true or false.", param=name)
+    if not isinstance(body.get("stream_options") or {}, dict):
+        raise BadInferenceRequest("stream_options must be an object.", param="stream_options")
+    if not isinstance(body.get("user", ""), str) or len(body.get("user") or "") > 256:
+        raise BadInferenceRequest("user must be a string of at most 256 characters.",
+                                  param="user")
+    limit_name = "max_completion_tokens" if "max_completion_tokens" in body else "max_tokens"
+    limit = _integer(body, limit_name)
+    if limit is not None and limit < 1:
+        raise BadInferenceRequest(f"{limit_name} must be a positive integer.", param=limit_name)
+    prompt_tokens = context.count_tokens(messages)
+    max_tokens = context.answer_budget(prompt_tokens, limit)
+    if not max_tokens:
+        raise BadInferenceRequest(
+            f"The messages are about {prompt_tokens} tokens and the model's context window is "
+            f"{context.window()} tokens, with room needed for the answer. Send fewer or shorter "
+            "messages.", code="context_length_exceeded", param="messages")
+    out: dict[str, Any] = {"messages": messages, "max_tokens": max_tokens}
+    for name in RANGES:
+        number = _number(body, name)
+        if number is not None:
+            out[name] = number
+    seed = _integer(body, "seed")
+    if seed is not None:
+        if not SEED_RANGE[0] <= seed <= SEED_RANGE[1]:
+            raise BadInferenceRequest("seed must fit in a signed 64-bit integer.", param="seed")
+        out["seed"] = seed
+    stop = _stop(body.get("stop"))
+    if stop is not None:
+        out["stop"] = stop
+    out["stream"] = bool(body.get("stream", False))
+    return out

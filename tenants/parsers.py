@@ -1,0 +1,48 @@
+"""A JSON parser for the REST API that turns every malformed or hostile body into a 4xx.
+
+DRF's own JSONParser lets RecursionError (a body nested 100,000 deep) through as a 500 and
+reads bodies of any size; this one caps the size at DATA_UPLOAD_MAX_MEMORY_SIZE (413) and
+reports invalid UTF-8, deep nesting, NaN and over-long integers as 400s.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from django.conf import settings
+from rest_framework import status
+from rest_framework.exceptions import APIException, ParseError
+from rest_framework.parsers import JSONParser
+
+
+class BodyTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "body_too_large"
+
+
+def _no_constants(name: str) -> Any:
+    raise ParseError(f"JSON parse error - {name} is not a JSON number.")
+
+
+class SafeJSONParser(JSONParser):
+    def parse(self, stream: IO[bytes] | None, media_type: str | None = None,
+              parser_context: dict[str, Any] | None = None) -> Any:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2**62
+        raw = stream.read(limit + 1) if stream is not None else b""
+        if len(raw) > limit:
+            raise BodyTooLarge(f"The request body is larger than {limit} bytes.")
+        try:
+            text = raw.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            raise ParseError("JSON parse error - the body is not valid UTF-8.") from None
+        try:
+            return json.loads(text, parse_constant=_no_constants)
+        except RecursionError:
+            raise ParseError("JSON parse error - the body is nested too deeply.") from None
+        except json.JSONDecodeError as exc:
+            raise ParseError(f"JSON parse error - {exc.msg} (line {exc.lineno}, column "
+                             f"{exc.colno}).") from None
+        except ValueError:
+            raise ParseError("JSON parse error - a number has too many digits.") from None
