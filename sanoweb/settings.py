@@ -213,6 +213,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["tenants.parsers.SafeJSONParser",
                                "rest_framework.parsers.FormParser",
                                "rest_framework.parsers.MultiPartParser"],
+    "EXCEPTION_HANDLER": "tenants.parsers.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sanoweb API",

@@ -1,4 +1,4 @@
-"""A JSON parser for the REST API that turns every malformed or hostile body into a 4xx.
+"""The REST API's JSON parser and exception handler: every malformed or hostile body is a 4xx.
 
 DRF's own JSONParser lets RecursionError (a body nested 100,000 deep) through as a 500 and
 reads bodies of any size; this one caps the size at DATA_UPLOAD_MAX_MEMORY_SIZE (413) and
@@ -11,9 +11,11 @@ import json
 from typing import IO, Any
 
 from django.conf import settings
-from rest_framework import status
+from django.core.exceptions import RequestDataTooBig
+from rest_framework import status, views
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
 
 
 class BodyTooLarge(APIException):
@@ -38,7 +40,7 @@ class SafeJSONParser(JSONParser):
         except UnicodeDecodeError:
             raise ParseError("JSON parse error - the body is not valid UTF-8.") from None
         try:
-            return json.loads(text, parse_constant=_no_constants)
+            value = json.loads(text, parse_constant=_no_constants)
         except RecursionError:
             raise ParseError("JSON parse error - the body is nested too deeply.") from None
         except json.JSONDecodeError as exc:
@@ -46,3 +48,17 @@ class SafeJSONParser(JSONParser):
                              f"{exc.colno}).") from None
         except ValueError:
             raise ParseError("JSON parse error - a number has too many digits.") from None
+        try:
+            json.dumps(value, ensure_ascii=False).encode()
+        except UnicodeEncodeError:  # PostgreSQL cannot store an unpaired surrogate
+            raise ParseError("JSON parse error - the body contains an unpaired surrogate.") \
+                from None
+        return value
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus Django's own body-size refusal as a 413 in DRF's shape."""
+    if isinstance(exc, RequestDataTooBig):
+        exc = BodyTooLarge(f"The request body is larger than "
+                           f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
+    return views.exception_handler(exc, context)
