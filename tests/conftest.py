@@ -63,6 +63,33 @@ def base_model_dir() -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def engine(base_model_dir: Path) -> Iterator[Any]:
+    """One real vLLM (patched, LoRA on) for every module that needs one, started on first use."""
+    from .engines import vllm_engine
+
+    with vllm_engine(base_model_dir) as running:
+        yield running
+
+
+@pytest.fixture
+def served(engine: Any, settings: Any, base_model: Any, tmp_path: Path) -> Any:
+    """The engine as this test's router sees it: freshly started, no adapters trusted yet."""
+    from inference import health
+
+    settings.VLLM_URL = engine.config.url
+    settings.VLLM_MAX_LORAS = engine.config.max_loras
+    settings.VLLM_ADAPTER_CACHE = tmp_path / "adapter-cache"
+    health.record_engine_start(engine.config.url)
+    return engine
+
+
+@pytest.fixture
+def api(served: Any, live_server: Any) -> Any:
+    served.live_url = live_server.url
+    return served
+
+
 @pytest.fixture
 def base_model(base_model_dir: Path, db: None) -> Any:
     from training.base_model import model_revision

@@ -16,28 +16,12 @@ from tenants.scoping import tenant_scope
 from training import services as training_services
 from training.models import RunState, TrainingRun
 
-from .engines import vllm_engine
 from .factories import training_set
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 CANARY = Path(__file__).resolve().parent.parent / "inference" / "canary_adapters"
 FACT = {"alpha": ("propranolol", "CN-1846", "canary_a"),
         "beta": ("carvedilol", "CN-9273", "canary_b")}
-
-
-@pytest.fixture(scope="module")
-def engine(base_model_dir):
-    with vllm_engine(base_model_dir) as running:
-        yield running
-
-
-@pytest.fixture
-def served(engine, settings, base_model, tmp_path):
-    settings.VLLM_URL = engine.config.url
-    settings.VLLM_MAX_LORAS = engine.config.max_loras
-    settings.VLLM_ADAPTER_CACHE = tmp_path / "adapter-cache"
-    health.record_engine_start(engine.config.url)
-    return engine
 
 
 def give_adapter(users, canary_dir):
@@ -53,12 +37,6 @@ def give_adapter(users, canary_dir):
 def client_for(users, served):
     secret = create_key(users.tenant, "test", users.admin).secret
     return openai.OpenAI(api_key=secret, base_url=f"{served.live_url}/v1", max_retries=0)
-
-
-@pytest.fixture
-def api(served, live_server):
-    served.live_url = live_server.url
-    return served
 
 
 def ask(client, drug, **extra):
