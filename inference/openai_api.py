@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
 
 from . import router, services, validation
 from .models import ApiKey
@@ -41,9 +40,26 @@ SUSPENDED = ("tenant_suspended", "This team's account is suspended.")
 UNAUTHORIZED = ("invalid_api_key", "A valid API key is required (Authorization: Bearer …).")
 
 
+def _wrong_method(request: HttpRequest, allowed: str) -> JsonResponse | None:
+    if request.method == allowed:
+        return None
+    response = error(405, "method_not_allowed", f"Use {allowed} for this endpoint.",
+                     kind="invalid_request_error")
+    response["Allow"] = allowed
+    return response
+
+
 @csrf_exempt
-@require_POST
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Clients of an OpenAI-compatible API expect JSON errors, also for unknown paths."""
+    return error(404, "unknown_url", f"Unknown endpoint /v1/{rest[:100]}. This API serves "
+                 "/v1/chat/completions and /v1/models.", kind="invalid_request_error")
+
+
+@csrf_exempt
 def chat_completions(request: HttpRequest) -> HttpResponse:
+    if (refused := _wrong_method(request, "POST")) is not None:
+        return refused
     key = _key(request)
     if key is None:
         return error(401, *UNAUTHORIZED)
@@ -79,9 +95,11 @@ def chat_completions(request: HttpRequest) -> HttpResponse:
     return JsonResponse(completion.body)
 
 
-@require_GET
+@csrf_exempt
 def models(request: HttpRequest) -> HttpResponse:
     """Only the caller's own alias: the engine's adapter list is never shown."""
+    if (refused := _wrong_method(request, "GET")) is not None:
+        return refused
     key = _key(request)
     if key is None:
         return error(401, *UNAUTHORIZED)

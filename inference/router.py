@@ -234,16 +234,21 @@ def infer_stream(tenant: Tenant, actor: str, request_body: Any) -> Stream:
 
 def _relay(response: httpx.Response, record: _CallRecord) -> Iterator[bytes]:
     assert record.route is not None
-    digest, usage, outcome = hashlib.sha256(), None, "ok"
+    digest, usage, outcome, done = hashlib.sha256(), None, "ok", False
     try:
         for line in response.iter_lines():
             if not line.startswith("data: "):
                 continue
             data = line[len("data: "):]
             if data == "[DONE]":
+                done = True
                 yield b"data: [DONE]\n\n"
                 break
             chunk = json.loads(data)
+            if "error" in chunk:  # vLLM failed mid-answer; its text stays here
+                outcome = "unavailable:engine_error_mid_stream"
+                yield b'data: {"error": {"code": "tenant_model_unavailable"}}\n\n'
+                return
             if chunk.get("model") != record.route.model:
                 outcome = "unavailable:model_mismatch"
                 yield b'data: {"error": {"code": "tenant_model_unavailable"}}\n\n'
@@ -256,6 +261,10 @@ def _relay(response: httpx.Response, record: _CallRecord) -> Iterator[bytes]:
     except httpx.HTTPError:
         outcome = "unavailable:stream_broken"
         yield b'data: {"error": {"code": "tenant_model_unavailable"}}\n\n'
+    except GeneratorExit:  # the client went away before the answer finished
+        if outcome == "ok" and not done:
+            outcome = "interrupted:client_disconnected"
+        raise
     finally:
         response.close()
         _audit(record, outcome, response_sha256=digest.hexdigest(), usage=usage)

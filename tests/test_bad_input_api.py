@@ -152,3 +152,17 @@ def test_well_formed_requests_get_past_validation(keyed):
     assert response.json()["error"]["code"] == "tenant_model_unavailable"
     raw = b"\xef\xbb\xbf" + with_()  # a UTF-8 byte order mark is accepted
     assert post_raw(headers, raw).status_code == 503
+
+
+def test_wrong_methods_and_unknown_paths_answer_in_the_openai_shape(keyed):
+    _users, headers = keyed
+    client = Client()
+    for method, path in (("get", CHAT), ("put", CHAT), ("post", "/v1/models"),
+                         ("delete", "/v1/models")):
+        response = getattr(client, method)(path, **headers)
+        assert response.status_code == 405, (method, path)
+        assert response.json()["error"]["code"] == "method_not_allowed"
+    for path in ("/v1/completions", "/v1/embeddings", "/v1/files/x/../../etc"):
+        response = client.post(path, data=b"{}", content_type="application/json", **headers)
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "unknown_url"

@@ -136,7 +136,7 @@ def test_a_stream_cut_mid_answer_is_marked_interrupted_and_audited(alpha, conver
         question, answer = Message.objects.filter(conversation=conversation)
     assert (question.status, answer.status) == ("interrupted", "interrupted")
     assert answer.text  # what arrived is kept
-    assert chat_outcomes(alpha) == ["ok"]  # the engine call itself is on record
+    assert chat_outcomes(alpha) == ["interrupted:client_disconnected"]
     assert verify_chain(alpha.tenant).ok
     with (pytest.raises(curation_services.CurationError, match="cut off"),
           tenant_scope(alpha.tenant)):
