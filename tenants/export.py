@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core import serializers
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import audit, signing
@@ -79,15 +79,42 @@ def build(tenant: Tenant) -> bytes:
 
 
 EXPORT_TTL = timedelta(hours=24)
+# A pending export older than this no longer blocks a new request (see request_export).
+EXPORT_STALE_AFTER = timedelta(hours=6)
 
 
 def request_export(tenant: Tenant, operator: Any) -> ExportRequest:
+    """Queue an export; while one of the tenant's is queued or running, return that one.
+
+    A double click makes one bundle and one audit entry; the database constraint
+    one_pending_export_per_tenant decides when two requests race.
+    """
     with transaction.atomic():
-        item = ExportRequest.objects.create(tenant=tenant, requested_by=operator)
+        pending = _pending_export(tenant)
+        if pending is not None and pending.created_at > timezone.now() - EXPORT_STALE_AFTER:
+            return pending
+        if pending is not None:
+            # Hours old: its worker most likely died (a re-delivery skips a running export),
+            # and it must not block the tenant's exports for good.
+            ExportRequest.objects.filter(pk=pending.pk).update(status=ExportRequest.Status.FAILED)
+        try:
+            with transaction.atomic():  # a savepoint: losing the race must not end the outer one
+                item = ExportRequest.objects.create(tenant=tenant, requested_by=operator)
+        except IntegrityError:
+            pending = _pending_export(tenant)
+            if pending is None:
+                raise  # not the race: some other integrity problem
+            return pending
         audit.append(tenant, "export.requested", actor=audit.actor_for_user(operator),
                      target=f"export:{item.pk}")
         transaction.on_commit(lambda: _enqueue(item.pk))
     return item
+
+
+def _pending_export(tenant: Tenant) -> ExportRequest | None:
+    return ExportRequest.objects.filter(
+        tenant=tenant, status__in=[ExportRequest.Status.QUEUED, ExportRequest.Status.RUNNING],
+    ).first()
 
 
 def _enqueue(export_id: int) -> None:

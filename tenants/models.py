@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from .scoping import TenantOwnedManager, UnscopedManager
 
@@ -189,6 +190,11 @@ class PurgeRequest(models.Model):
 
     class Meta:
         ordering = ["-requested_at"]
+        constraints = [
+            # Two operators clicking at once must not open two purges (purge.request_purge).
+            models.UniqueConstraint(fields=["tenant"], condition=~Q(status="done"),
+                                    name="one_open_purge_per_tenant"),
+        ]
 
     def __str__(self) -> str:
         return f"purge of {self.tenant} ({self.status})"
@@ -236,6 +242,12 @@ class ExportRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # A double click builds one bundle, not two (export.request_export).
+            models.UniqueConstraint(fields=["tenant"],
+                                    condition=Q(status__in=["queued", "running"]),
+                                    name="one_pending_export_per_tenant"),
+        ]
 
     def __str__(self) -> str:
         return f"export of {self.tenant} ({self.status})"

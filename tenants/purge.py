@@ -19,7 +19,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
@@ -44,6 +44,9 @@ class PurgeError(ValueError):
     """A purge request the rules refuse; the message is safe to show."""
 
 
+ALREADY_OPEN = "A purge of this tenant is already open."
+
+
 def request_purge(tenant: Tenant, operator: AbstractBaseUser, reason: str) -> PurgeRequest:
     if not getattr(operator, "is_superuser", False):
         raise PurgeError("Only platform operators may request a purge.")
@@ -51,16 +54,28 @@ def request_purge(tenant: Tenant, operator: AbstractBaseUser, reason: str) -> Pu
         raise PurgeError("Give the reason for the purge.")
     if tenant.status == Tenant.Status.PURGED:
         raise PurgeError("This tenant is already purged.")
-    if PurgeRequest.objects.filter(tenant=tenant).exclude(status=PurgeRequest.Status.DONE) \
-            .exists():
-        raise PurgeError("A purge of this tenant is already open.")
     with transaction.atomic():
-        purge = PurgeRequest.objects.create(
-            tenant=tenant, reason=reason.strip()[:500], requested_by=operator,
-            deadline=timezone.now() + timedelta(days=tenant.deletion_sla_days))
+        if _open_purge_exists(tenant):
+            raise PurgeError(ALREADY_OPEN)
+        try:
+            # The check above is only the fast answer: two requests at once both pass it, and
+            # the constraint one_open_purge_per_tenant refuses the second insert.
+            with transaction.atomic():
+                purge = PurgeRequest.objects.create(
+                    tenant=tenant, reason=reason.strip()[:500], requested_by=operator,
+                    deadline=timezone.now() + timedelta(days=tenant.deletion_sla_days))
+        except IntegrityError as exc:
+            if not _open_purge_exists(tenant):
+                raise  # not the race: some other integrity problem
+            raise PurgeError(ALREADY_OPEN) from exc
         audit.append(tenant, "purge.requested", actor=audit.actor_for_user(operator),
                      target=f"purge:{purge.pk}")
     return purge
+
+
+def _open_purge_exists(tenant: Tenant) -> bool:
+    return PurgeRequest.objects.filter(tenant=tenant).exclude(
+        status=PurgeRequest.Status.DONE).exists()
 
 
 def approve_purge(purge: PurgeRequest, operator: AbstractBaseUser) -> PurgeRequest:

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from curation.models import TrainingSet
 from tenants.models import TenantOwned
@@ -38,6 +39,8 @@ class RunState(models.TextChoices):
 
 TERMINAL_STATES = frozenset({RunState.SUCCEEDED, RunState.FAILED_USER, RunState.FAILED_SYSTEM,
                              RunState.CANCELLED})
+# Sorted, so the constraint below reads the same to makemigrations on every run.
+UNFINISHED_STATES = tuple(sorted(set(RunState) - TERMINAL_STATES))
 
 
 class TrainingRun(TenantOwned):
@@ -65,6 +68,13 @@ class TrainingRun(TenantOwned):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # A double click or two tabs must not queue the same snapshot twice; the database
+            # keeps this even when two requests check at the same moment (services.start_run).
+            models.UniqueConstraint(fields=["training_set"],
+                                    condition=Q(state__in=UNFINISHED_STATES),
+                                    name="one_unfinished_run_per_training_set"),
+        ]
 
     def __str__(self) -> str:
         return f"run {self.id} ({self.state})"

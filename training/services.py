@@ -30,7 +30,15 @@ from tenants.scoping import current_tenant, tenant_scope
 from tenants.storage import IntegrityError as StorageIntegrityError
 from tenants.storage import read_verified, tenant_key, write_new
 
-from .models import TERMINAL_STATES, AdapterVersion, BaseModel, PinnedAdapter, RunState, TrainingRun
+from .models import (
+    TERMINAL_STATES,
+    UNFINISHED_STATES,
+    AdapterVersion,
+    BaseModel,
+    PinnedAdapter,
+    RunState,
+    TrainingRun,
+)
 
 log = logging.getLogger(__name__)
 
@@ -115,12 +123,28 @@ def _validate(training_set: TrainingSet) -> list[dict[str, Any]]:
 
 def start_run(training_set: TrainingSet, user: AbstractBaseUser,
               hyperparameters: dict[str, Any] | None = None) -> TrainingRun:
-    """Validate, then queue on the gpu queue. A refused run is kept, failed_user, unqueued."""
+    """Validate, then queue on the gpu queue. A refused run is kept, failed_user, unqueued.
+
+    Idempotent per snapshot: while one of its runs is unfinished, the same start again returns
+    that run (no second row, audit entry or task) and a different one is refused. The database
+    constraint one_unfinished_run_per_training_set decides when two starts race.
+    """
     tenant = current_tenant()
     base = default_base_model()
     with transaction.atomic():
-        run = TrainingRun.objects.create(training_set=training_set, base_revision=base.revision,
-                                         hyperparameters={}, created_by=user)
+        unfinished = _unfinished_run(training_set)
+        if unfinished is not None:
+            return _same_run_or_refuse(unfinished, base, hyperparameters)
+        try:
+            with transaction.atomic():  # a savepoint: losing the race must not end the outer one
+                run = TrainingRun.objects.create(
+                    training_set=training_set, base_revision=base.revision,
+                    hyperparameters={}, created_by=user)
+        except IntegrityError:
+            unfinished = _unfinished_run(training_set)
+            if unfinished is None:
+                raise  # not the race: some other integrity problem
+            return _same_run_or_refuse(unfinished, base, hyperparameters)
         try:
             run.hyperparameters = clean_hyperparameters(hyperparameters or {})
             _validate(training_set)
@@ -136,6 +160,29 @@ def start_run(training_set: TrainingSet, user: AbstractBaseUser,
                      payload={"training_set": str(training_set.pk),
                               "hyperparameters": run.hyperparameters})
         transaction.on_commit(lambda: _enqueue(tenant.pk, run.pk))
+    return run
+
+
+def _unfinished_run(training_set: TrainingSet) -> TrainingRun | None:
+    return TrainingRun.objects.filter(training_set=training_set,
+                                      state__in=UNFINISHED_STATES).first()
+
+
+def _same_run_or_refuse(run: TrainingRun, base: BaseModel,
+                        hyperparameters: dict[str, Any] | None) -> TrainingRun:
+    """The unfinished run when this start asks for exactly it (a double click), else refuse."""
+    if run.state == RunState.CANCEL_REQUESTED:
+        # Handing back a run that is about to stop would look like a start that worked.
+        raise TrainingError("run_in_progress", "The last run of this snapshot is still "
+                            "stopping; start it again once it has.")
+    try:
+        same = (clean_hyperparameters(hyperparameters or {}) == run.hyperparameters
+                and run.base_revision == base.revision)
+    except TrainingError:
+        same = False
+    if not same:
+        raise TrainingError("run_in_progress", f"A run of this snapshot is already {run.state};"
+                            " cancel it or wait for it to finish.")
     return run
 
 
