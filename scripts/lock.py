@@ -11,7 +11,8 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
-EXCLUDED = {"torchvision", "torchaudio", "torchcodec", "triton", "llm", "llama-cpp-python"}
+EXCLUDED = {"torchvision", "torchaudio", "torchcodec", "triton", "llm", "llama-cpp-python",
+            "nltk", "xmltodict"}  # philter-lite is used for its word lists only
 
 
 def norm(name: str) -> str:

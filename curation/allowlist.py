@@ -1,0 +1,182 @@
+"""Recall-first redaction in the manner of philter (UCSF): a word stays only when something
+explains it as safe.
+
+Rules that describe what PHI looks like miss the next format; philter inverts that. Every
+token of a message must be explained by an allow-list — philter's own vocabulary of English
+and medical words that are not names (`nonames`, 195k words, shipped in the philter-lite
+wheel), the drug dictionary, clinical code shapes (doses, "q8h", "HbA1c", "T4") — or it is a
+PHI candidate:
+
+- a word on philter's first- or last-name lists, unless it is a safe word used as one (a
+  lower-case "rose", a sentence-initial "Will");
+- a capitalised word no list knows (names and places are open classes);
+- a lower-case word with letters outside ASCII ("josé", "müller");
+- a token mixing letters and digits that no clinical shape explains (ids, plates, serials);
+- a bare number of five or more digits that no unit or lab name explains.
+
+Lower-case unknown words stay (typos and rare clinical terms are far more common there than
+names). Eponyms, drug names and allowed places are filtered afterwards, with the NER's hits,
+by `redaction._is_clinical`. Only philter-lite's data files are used, read without importing
+the package (it would pull in nltk, whose taggers need a download).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+DATA_DIR = Path(__file__).parent / "data"
+
+# letters-and-digits tokens that are clinical, not identifiers
+_CLINICAL_CODE = re.compile(
+    r"(?:\d+(?:\.\d+)?(?:mg|mcg|ug|µg|g|kg|ng|pg|ml|l|dl|iu|u|units?|meq|mmol|umol|mol|cc|h|hr|"
+    r"hrs|min|mins|s|sec|d|wk|wks|mo|y|yr|yrs|yo|x|mmhg|bpm|cm|mm|m|km|ft|in|lb|lbs|oz|k|"
+    r"am|pm|st|nd|rd|th|f|c|kcal|cal|mph|mhz|hz|gy|mg/dl|ml/min|puffs?|tabs?|caps?)"
+    r"|q\d{1,2}(?:h|hr|hrs|d|min|wk)?|x\d{1,2}|\d{1,2}x|\d{1,3}[x\u00d7]\d{1,3}"
+    r"|[a-z]{1,4}\d{1,3}[a-z]{0,3}|\d{1,2}[a-z]{1,2}\d{0,2}"
+    r"|[a-z]\d{2}(?:\.\d{1,4})?[a-z]?"  # ICD-10 codes: E11.65, N18.3
+    r"|covid-19|sars-cov-2|g6pd|h2o2|5-fu|nt-probnp|hba1c|ca-125|her2|brca[12]|cha2ds2-vasc)",
+    re.IGNORECASE)
+_UNITS_AFTER = frozenset("""
+units unit u iu mg mcg g kg ml l cells cell copies /ul /mm3 k platelets plt cfu mosm kcal
+steps ms sec seconds minutes hours days weeks months years meters feet ft lbs pounds grams mmol
+""".split())
+_LAB_BEFORE = frozenset("""
+plt plts platelet platelets wbc count load vl cd4 ferritin bnp nt-probnp probnp ldh ck cpk
+afp psa tsh inr level levels cells titer titre esr crp d-dimer dimer troponin trop lipase
+amylase alt ast alp ggt steps calories weight
+""".split())
+# Words the allow-list must never treat as names, whatever the name lists say.
+_NEVER_NAMES = frozenset("""
+patient pt doctor nurse pharmacy pharmacist clinic ward unit team consult please thanks thank
+monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday morning
+evening night am pm hi hello dear regards best cheers ok okay yes no mg ml bp hr rr
+""".split())
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    safe: frozenset[str]  # English and medical words that are not names (philter "nonames")
+    names: frozenset[str]  # philter's first- and last-name lists together
+    drugs: frozenset[str]
+
+
+def _philter_sets() -> dict[str, list[str]]:
+    spec = importlib.util.find_spec("philter_lite")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("philter-lite is not installed (requirements.txt ships its word lists)")
+    path = Path(next(iter(spec.submodule_search_locations))) / "filters" / "set.toml"
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    sets = _philter_sets()
+    drugs = frozenset((DATA_DIR / "drug_words.txt").read_text().split())
+    return Vocabulary(safe=frozenset(sets["nonames"]) - {""},
+                      names=(frozenset(sets["firstnames"]) | frozenset(sets["lastnames"]))
+                      - _NEVER_NAMES, drugs=drugs)
+
+
+def _sentence_start(token: Any) -> bool:
+    if token.i == 0 or token.is_sent_start:
+        return True
+    before = token.doc[token.i - 1]
+    return before.text in {":", "-", "--", "\n", "•", "*", ">", "(", '"'} or "\n" in before.text
+
+
+def classify(token: Any, vocab: Vocabulary) -> str | None:
+    """The PHI type a token is a candidate for, or None when the allow-list explains it."""
+    text: str = token.text
+    if token.is_space or token.is_punct or not text.strip() or text.startswith("<"):
+        return None
+    has_alpha = any(c.isalpha() for c in text)
+    has_digit = any(c.isdigit() for c in text)
+    if has_alpha and has_digit:
+        return None if _CLINICAL_CODE.fullmatch(text) else "ID"
+    if has_digit:
+        return _bare_number(token)
+    if not has_alpha:
+        return None
+    word = text.lower().strip("'\u2019.")
+    if not word or word in _NEVER_NAMES:
+        return None
+    capital = text[0].isupper()
+    if word in vocab.safe or word in vocab.drugs:
+        if (word in vocab.names and capital and token.pos_ == "PROPN"
+                and not _sentence_start(token) and not text.isupper()):
+            return "PERSON"
+        return None
+    if word in vocab.names:
+        return "PERSON"
+    if capital and not (text.isupper() and len(text) <= 6):
+        if _sentence_start(token) and token.pos_ != "PROPN":
+            return None
+        return "LOCATION" if token.ent_type_ in ("GPE", "LOC", "FAC") else "PERSON"
+    if not word.isascii():
+        return "PERSON"
+    return None
+
+
+def _bare_number(token: Any) -> str | None:
+    groups = re.findall(r"\d+", token.text)
+    longest, total = max(map(len, groups)), sum(map(len, groups))
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{1,3}|[\d/]+", token.text) and \
+            longest < 7:
+        return None  # "150,000", "12345.6", "130/80": quantities and ratios
+    if longest < 5 and total < 7:
+        return None
+    doc = token.doc
+    after = doc[token.i + 1].text.lower() if token.i + 1 < len(doc) else ""
+    before = doc[token.i - 1].text.lower() if token.i > 0 else ""
+    if after in _UNITS_AFTER or after.startswith("/") or before in _LAB_BEFORE:
+        return None
+    return "ID"
+
+
+def explains(span: str, vocab: Vocabulary | None = None) -> bool:
+    """True when every word of a lower-case span is a safe non-name word or a number: the
+    NER's "mucositis mouth care" or "nitroglycerin 0.4" as a PERSON is not one."""
+    vocab = vocab or vocabulary()
+    words = re.findall(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*|\S", span)
+    if not words or any(w[0].isupper() for w in words):
+        return False
+    for word in words:
+        if not word[0].isalpha():
+            continue
+        if word in vocab.names or not (word in vocab.safe or word in vocab.drugs):
+            return False
+    return True
+
+
+class AllowListRecognizer(EntityRecognizer):  # type: ignore[misc]
+    """Every token the allow-list cannot explain, as a PHI candidate."""
+
+    def __init__(self) -> None:
+        self.vocab = vocabulary()
+        super().__init__(supported_entities=["PERSON", "LOCATION", "ID"], name="AllowList")
+
+    def load(self) -> None:
+        return None
+
+    def analyze(self, text: str, entities: list[str],
+                nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
+        doc = getattr(nlp_artifacts, "tokens", None)
+        if doc is None:
+            return []
+        found = []
+        for token in doc:
+            kind = classify(token, self.vocab)
+            if kind is not None:
+                found.append(RecognizerResult(kind, token.idx, token.idx + len(token.text),
+                                              0.5))
+        return found
