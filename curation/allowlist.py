@@ -94,8 +94,9 @@ def _sentence_start(token: Any) -> bool:
     return before.text in {":", "-", "--", "\n", "•", "*", ">", "(", '"'} or "\n" in before.text
 
 
-def classify(token: Any, vocab: Vocabulary) -> str | None:
-    """The PHI type a token is a candidate for, or None when the allow-list explains it."""
+def classify(token: Any, vocab: Vocabulary, *, strict: bool = False) -> str | None:
+    """The PHI type a token is a candidate for, or None when the allow-list explains it.
+    `strict` also names lower-case words that no list knows (the residual scan)."""
     text: str = token.text
     if token.is_space or token.is_punct or not text.strip() or text.startswith("<"):
         return None
@@ -122,7 +123,7 @@ def classify(token: Any, vocab: Vocabulary) -> str | None:
         if _sentence_start(token) and token.pos_ != "PROPN":
             return None
         return "LOCATION" if token.ent_type_ in ("GPE", "LOC", "FAC") else "PERSON"
-    if not word.isascii():
+    if not word.isascii() or (strict and len(word) > 2):
         return "PERSON"
     return None
 
@@ -161,9 +162,10 @@ def explains(span: str, vocab: Vocabulary | None = None) -> bool:
 class AllowListRecognizer(EntityRecognizer):  # type: ignore[misc]
     """Every token the allow-list cannot explain, as a PHI candidate."""
 
-    def __init__(self) -> None:
-        self.vocab = vocabulary()
-        super().__init__(supported_entities=["PERSON", "LOCATION", "ID"], name="AllowList")
+    def __init__(self, *, strict: bool = False) -> None:
+        self.vocab, self.strict = vocabulary(), strict
+        super().__init__(supported_entities=["PERSON", "LOCATION", "ID"],
+                         name="StrictAllowList" if strict else "AllowList")
 
     def load(self) -> None:
         return None
@@ -175,7 +177,7 @@ class AllowListRecognizer(EntityRecognizer):  # type: ignore[misc]
             return []
         found = []
         for token in doc:
-            kind = classify(token, self.vocab)
+            kind = classify(token, self.vocab, strict=self.strict)
             if kind is not None:
                 found.append(RecognizerResult(kind, token.idx, token.idx + len(token.text),
                                               0.5))
