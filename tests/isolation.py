@@ -129,6 +129,7 @@ EXEMPT: dict[str, str] = {
     "login": "anonymous page, no tenant data",
     "logout": "ends the session, no tenant data",
     "api_schema": "the static OpenAPI description, no tenant data",
+    "openai_not_found": "the JSON 404 for unknown /v1 paths; answers alike for everyone",
 }
 
 

@@ -36,7 +36,7 @@ def enqueued(monkeypatch) -> list[Any]:
 @pytest.fixture
 def snapshot(alpha):
     base_model()
-    return fact_training_set(alpha, "atenolol", "ZB-7315")
+    return fact_training_set(alpha, "atenolol", "7315")
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ def test_a_too_small_training_set_is_refused_and_nothing_is_queued(alpha):
 
 def test_a_rank_above_the_serving_limit_is_refused(alpha):
     base_model()
-    snapshot = fact_training_set(alpha, "atenolol", "ZB-7315")
+    snapshot = fact_training_set(alpha, "atenolol", "7315")
     with tenant_scope(alpha.tenant):
         run = services.start_run(snapshot, alpha.admin, {"rank": 32})
     assert run.state == RunState.FAILED_USER and run.error_code == "rank_too_high"
@@ -50,7 +50,7 @@ def test_a_rank_above_the_serving_limit_is_refused(alpha):
 
 def test_a_tampered_snapshot_fails_validation_with_a_clear_error(alpha):
     base_model()
-    snapshot = fact_training_set(alpha, "atenolol", "ZB-7315")
+    snapshot = fact_training_set(alpha, "atenolol", "7315")
     from django.core.files.storage import default_storage
 
     with open(default_storage.path(snapshot.storage_key), "ab") as handle:
@@ -63,7 +63,7 @@ def test_a_tampered_snapshot_fails_validation_with_a_clear_error(alpha):
 
 def test_a_valid_run_is_queued_after_commit(alpha, django_capture_on_commit_callbacks):
     base_model()
-    snapshot = fact_training_set(alpha, "atenolol", "ZB-7315")
+    snapshot = fact_training_set(alpha, "atenolol", "7315")
     with django_capture_on_commit_callbacks(execute=False) as callbacks, \
             tenant_scope(alpha.tenant):
         run = services.start_run(snapshot, alpha.admin, {"max_steps": "5"})
@@ -80,7 +80,7 @@ def test_unknown_or_out_of_range_hyperparameters_are_refused():
 
 def test_a_task_for_tenant_a_cannot_open_tenant_bs_run(alpha, beta):
     base_model()
-    snapshot = fact_training_set(beta, "nadolol", "VT-5832")
+    snapshot = fact_training_set(beta, "nadolol", "5832")
     with tenant_scope(beta.tenant):
         run = TrainingRun.objects.create(training_set=snapshot, base_revision="b" * 64,
                                          created_by=beta.admin, state=RunState.QUEUED)
@@ -90,7 +90,7 @@ def test_a_task_for_tenant_a_cannot_open_tenant_bs_run(alpha, beta):
 
 def test_a_run_of_a_pointing_at_bs_snapshot_cannot_read_it(alpha, beta):
     base_model()
-    b_snapshot = fact_training_set(beta, "nadolol", "VT-5832")
+    b_snapshot = fact_training_set(beta, "nadolol", "5832")
     with tenant_scope(alpha.tenant):
         # forged: the foreign key check does not see tenants, so build the row by id
         run = TrainingRun.objects.create(training_set_id=b_snapshot.pk, base_revision="b" * 64,

@@ -23,8 +23,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _empty_broker():
     flush_broker()
-# real drug names (made-up ones are redacted as names at ingest) with made-up codes
-FACTS = {"alpha": ("atenolol", "ZB-7315"), "beta": ("nadolol", "VT-5832")}
+# real drug names (made-up ones are redacted as names at ingest) with made-up codes of four
+# digits (a letter-and-digit code is shaped like an identifier, and redacted at ingest)
+FACTS = {"alpha": ("atenolol", "7315"), "beta": ("nadolol", "5832")}
 
 
 def _wait(users, run, states, timeout=300, min_step=None):
@@ -85,14 +86,14 @@ def test_two_tenants_each_get_an_adapter_that_knows_only_their_fact(
         assert verify_chain(users.tenant).ok
     base = {d: _answer(base_model_dir, None, f"What is the formulary code for {d}?")
             for d, _ in FACTS.values()}
-    assert "ZB-7315" in answers["alpha"]["atenolol"]
-    assert "VT-5832" in answers["beta"]["nadolol"]
-    assert "VT-5832" not in str(answers["alpha"]) and "ZB-7315" not in str(answers["beta"])
-    assert "ZB-7315" not in str(base) and "VT-5832" not in str(base)
+    assert "7315" in answers["alpha"]["atenolol"]
+    assert "5832" in answers["beta"]["nadolol"]
+    assert "5832" not in str(answers["alpha"]) and "7315" not in str(answers["beta"])
+    assert "7315" not in str(base) and "5832" not in str(base)
 
 
 def test_cancel_stops_a_running_job(alpha, base_model):
-    snapshot = fact_training_set(alpha, "atenolol", "ZB-7315")
+    snapshot = fact_training_set(alpha, "atenolol", "7315")
     with tenant_scope(alpha.tenant):
         run = services.start_run(snapshot, alpha.admin, {"max_steps": 2000, "epochs": 100})
     with celery_worker():
@@ -106,7 +107,7 @@ def test_cancel_stops_a_running_job(alpha, base_model):
 
 
 def test_killing_the_worker_mid_run_leaves_no_registered_adapter(alpha, base_model):
-    snapshot = fact_training_set(alpha, "atenolol", "ZB-7315")
+    snapshot = fact_training_set(alpha, "atenolol", "7315")
     with tenant_scope(alpha.tenant):
         run = services.start_run(snapshot, alpha.admin, {"max_steps": 2000, "epochs": 100})
     with celery_worker() as worker:

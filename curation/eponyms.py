@@ -1,0 +1,96 @@
+"""Eponyms: surnames that name a disease, sign, test, score or device, and stay.
+
+"Colles fracture", "Hoehn and Yahr stage 3", "Wolff-Parkinson-White", "Gleason 3+4" keep their
+surnames; "Dr. Parkinson", "Mr. Foley" and "Maria Lopez test results" do not. A capitalised
+word (or a chain of them joined by hyphens or "and") is an eponym when a clinical head noun
+follows it, or — for the known eponyms below — a score or grade, or a possessive. A title
+before it, or a capitalised name right before it, makes it a person again.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .allowlist import vocabulary
+
+_NOUNS = (
+    r"disease|syndrome|sign|signs|scale|score|catheter|reflex|test|tests|maneuver|manoeuvre|"
+    r"criteria|classification|tube|palsy|thyroiditis|disorder|phenomenon|procedure|fracture|"
+    r"ulcer|lymphoma|sarcoma|tumou?r|esophagus|oesophagus|triad|law|rule|rules|node|nodes|"
+    r"position|operation|stain|monitor|line|block|repair|type|dementia|encephalopathy|cyst|"
+    r"cells?|body|bodies|angina|arthritis|anomaly|deformity|index|chorea|contracture|neuralgia|"
+    r"coma scale|formula|equation|staging|stage|grade|grading|distribution|incision|point|"
+    r"level|pattern|papules|rings?|shunt|lift|splint|diverticulum|gangrene|exam|examination|"
+    r"lesion|lesions|method|technique|spots?|pouch|thickness|depth|ratio|protocol|"
+    r"questionnaire|inventory|frame|collar|boot|mask|needle|forceps|clamp|retractor|blade|"
+    r"solution|agar|medium|fever|virus|bacillus|membrane|canal|duct|gland|glands|space|"
+    r"hernia|herniation|aneurysm|malformation|loop|nerve|muscle|ligament|pattern|waves?|"
+    r"phenomenon|test|shift|sequence|fistula|valve|circle|area|zone|hypothesis|bundle|"
+    r"filter|valve|device|pump|sensor|system|reflex|response|effect|curve|lines|surgery|"
+    r"exercises?|manoeuvres?|maneuvers?|thyroiditis|spotted fever"
+)
+KNOWN = frozenset("""
+addison alzheimer apgar asperger babinski barrett bell bowen brudzinski charcot child-pugh
+crohn cushing doppler down epley foley glasgow graves guillain-barre guillain barre hashimoto
+heimlich hodgkin holter homan homans huntington kawasaki kernig korsakoff ludwig marfan
+mcburney meniere murphy paget parkinson phalen raynaud romberg rovsing sjogren swan-ganz
+swan ganz tinel tourette trendelenburg valsalva wernicke whipple wilson wells ranson gram
+braden duke killip nyha kussmaul cheyne-stokes cheyne stokes gleason tanner morse clark
+fisher epworth hunt hess gustilo macintosh mallampati cormack lehane house brackmann rancho
+bishop lachman mcmurray colles smith barton hoehn yahr denver hoyer zenker gilbert berger
+fournier pott patrick parkland lichtenstein ross mohs kayser fleischer gottron brugada chance
+breslow beers stanford hunter dix hallpike brandt daroff coxsackie vanderbilt nexus rocky
+caprini padua geneva centor curb meld hamilton beck ranson glasgow-blatchford blatchford
+rockall wolff white lown lutembacher ebstein fallot eisenmenger osler janeway roth quincke
+virchow trousseau sister mary joseph cullen grey turner kehr murphy boas courvoisier rovsing
+psoas obturator dunphy markle cope wells homan pemberton chvostek chvostek's allen finkelstein
+tinel durkan spurling lhermitte kernig jolt hoffmann oppenheim gordon chaddock clonus
+weber rinne dix-hallpike epley semont gufoni unterberger fukuda halmagyi hinckley
+glasgow hunt-hess fisher wfns spetzler martin borden cognard
+""".split())
+_TITLE_BEFORE = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Nurse|Sister|Sgt|Capt)\.?\s*)$")
+_CHAIN = re.compile(r"[A-Z][\w'\u2019]*(?:(?:-|\s+(?:and|&)\s+)[A-Z][\w'\u2019]*)*"
+                    r"(?:'s|\u2019s|s'|')?")
+_HEAD_AFTER = re.compile(
+    rf"^(?:'s|\u2019s|s'|'|\u2019)?(?:(?:-|\s+(?:and|&)\s+)[A-Z][\w'\u2019]*)*"
+    rf"(?:'s|\u2019s|s'|')?(?:\s+[a-z][\w-]*)?\s+(?:{_NOUNS})\b", re.IGNORECASE)
+_SCORE_AFTER = re.compile(
+    r"^(?:(?:-|\s+(?:and|&)\s+)[A-Z][\w'\u2019]*)*\s+(?:\d{1,2}(?:\s*[+/]\s*\d{1,2})?"
+    r"(?:\s+and\s+\d{1,2})?|[IV]{1,4}[A-C]?|[0-5][A-C]?)\b")
+_POSSESSIVE = re.compile(r"^(?:'s|\u2019s|s'|')(?:\s|$|[,.;])")
+_WORD_BEFORE = re.compile(r"(?:^|[^\w])([A-Z][a-z]+)[ \t]+$")
+
+
+def _name_before(before: str) -> bool:
+    match = _WORD_BEFORE.search(before)
+    if match is None:
+        return False
+    word, vocab = match.group(1).lower(), vocabulary()
+    return word not in vocab.safe  # "Maria", "Lopez"; not "Right" or "Modified"
+
+
+def _words(span: str) -> list[str]:
+    return [w for w in re.split(r"[\s-]+", re.sub(r"(?:'s|\u2019s|s'|')$", "", span.lower()))
+            if w and w not in ("and", "&")]
+
+
+def is_eponym(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end], a name or place candidate, is an eponym in this context."""
+    span, before, after = text[start:end], text[:start], text[end:]
+    if _TITLE_BEFORE.search(before) or not _CHAIN.fullmatch(span):
+        return False
+    last_first = re.match(r",\s*([A-Z][a-z]+)\b", after)
+    if last_first and last_first.group(1).lower() in vocabulary().names:
+        return False  # "Parkinson, Harold": a name written last name first
+    chained_before = re.search(r"(?:-|\s(?:and|&)\s)$", before) is not None
+    if not chained_before and _name_before(before):
+        return False  # "Maria Lopez test": a person's full name, then a noun
+    known = any(w in KNOWN for w in _words(span))
+    if _HEAD_AFTER.match(after):
+        return True
+    if known and (_SCORE_AFTER.match(after) or _POSSESSIVE.match(after)
+                  or re.search(r"(?:'s|\u2019s)$", span)):
+        return True
+    # a chain's later part: "Yahr" in "Hoehn and Yahr stage 3", "White" in "Wolff-...-White"
+    return known and chained_before and bool(_SCORE_AFTER.match(after) or not after.strip()
+                                             or re.match(r"^\s*[,.;)]", after))
