@@ -7,6 +7,7 @@ entity counts are kept: never logged, never put in an exception, never sent to C
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,11 +63,21 @@ def redact(text: str) -> redaction.RedactionResult:
     return redaction.redact(text, known_names=known_names(current_tenant()))
 
 
+# Characters PostgreSQL cannot store (NUL, unpaired surrogates) or that no clinician types
+# (other C0 controls); tab, newline and carriage return are text.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
 def check_text(text: str, what: str) -> str:
-    """The text stripped, or CurationError if it is empty or too long."""
+    """The text stripped, or CurationError if it is empty, too long or not storable text."""
     text = (text or "").strip()
     if not text:
         raise CurationError(f"The {what} is empty.")
+    bad = _UNSTORABLE.search(text)
+    if bad:
+        code, position = f"U+{ord(bad.group()):04X}", bad.start() + 1
+        raise CurationError(f"The {what} contains a control character ({code}) at position "
+                            f"{position}; remove it and send again.")
     if len(text) > MAX_TEXT_CHARS:
         raise CurationError(f"The {what} is longer than {MAX_TEXT_CHARS} characters.")
     return text
@@ -100,6 +111,7 @@ def update_settings(
 
 @transaction.atomic
 def start_conversation(user: AbstractBaseUser, title: str = "") -> Conversation:
+    title = _UNSTORABLE.sub("", title)
     clean_title = redact(title).text[:200] if title.strip() else ""
     return Conversation.objects.create(created_by=user, title=clean_title)
 
@@ -224,7 +236,8 @@ def import_examples(data: bytes, filename: str, user: AbstractBaseUser) -> Impor
     rows, errors = _parse_import(data)
     if errors:
         return ImportReport(0, errors)
-    safe_name = redact(filename[:200]).text if filename else "upload.jsonl"
+    filename = _UNSTORABLE.sub("", filename or "")
+    safe_name = redact(filename[:200]).text if filename.strip() else "upload.jsonl"
     with transaction.atomic():
         batch = ImportBatch.objects.create(filename=safe_name, line_count=len(rows),
                                            created_by=user)
@@ -287,7 +300,7 @@ def decide(
     elif decision == Review.Decision.REJECT:
         if not reason.strip():
             raise CurationError("Say why the example is rejected.")
-        reason = redact(reason[:500]).text
+        reason = redact(_UNSTORABLE.sub("", reason[:500])).text
     elif decision != Review.Decision.APPROVE:
         raise CurationError("Unknown decision.")
     review = Review.objects.create(

@@ -143,3 +143,10 @@ def test_a_stream_cut_mid_answer_is_marked_interrupted_and_audited(alpha, conver
         curation_services.propose_from_exchange(answer, alpha.clinician)
     with tenant_scope(alpha.tenant):
         assert Conversation.objects.count() == 1
+
+
+def test_a_message_with_a_nul_character_is_refused_and_nothing_is_stored(alpha, conversation):
+    response, _ = send(alpha, conversation, "INR 2.5\x00 today")
+    assert response.status_code == 400
+    assert "U+0000" in response.json()["error"]
+    assert messages_of(alpha, conversation) == []

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from curation import services
 from curation.models import Example
 from tenants.scoping import tenant_scope
@@ -39,3 +41,15 @@ def test_a_line_separator_inside_a_string_does_not_split_the_line(alpha):
 def test_invalid_utf8_names_the_bad_line_and_imports_nothing(alpha):
     report = _import(alpha, GOOD.encode() + b"\n" + b'{"question": "\xff\xfe"}' + b"\n")
     assert report.created == 0 and report.errors == ["line 2: not UTF-8 text"]
+
+
+@pytest.mark.parametrize(("value", "code"), [("a\u0000b", "U+0000"), ("bell\u0007", "U+0007"),
+                                             ("lone \ud800 half", "U+D800")])
+def test_text_postgresql_cannot_store_names_its_line_and_imports_nothing(alpha, value, code):
+    lines = [json.dumps({"question": "What is the INR goal?", "answer": "2 to 3."}),
+             json.dumps({"question": value, "answer": "fine"})]
+    with tenant_scope(alpha.tenant):
+        report = services.import_examples("\n".join(lines).encode(), "x.jsonl", alpha.admin)
+        assert Example.objects.count() == 0
+    assert len(report.errors) == 1 and report.errors[0].startswith("line 2:")
+    assert code in report.errors[0]

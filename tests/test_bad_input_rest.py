@@ -55,3 +55,9 @@ def test_a_hostile_body_is_refused_and_nothing_is_decided(decide, body, status, 
 def test_a_well_formed_decision_still_goes_through(decide):
     response = decide(b'\xef\xbb\xbf{"decision": "approve"}')
     assert response.status_code == 201, response.content
+
+
+def test_a_nul_character_in_a_rejection_reason_is_a_400_not_a_500(decide):
+    response = decide(b'{"decision": "reject", "reason": "outdated \\u0000 guidance"}')
+    assert response.status_code == 400, response.content
+    assert_undecided(decide)
