@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
 
 from .access import resolve_membership
 from .scoping import tenant_scope
@@ -22,3 +24,30 @@ class TenantMiddleware:
             return self.get_response(request)
         with tenant_scope(membership.tenant):
             return self.get_response(request)
+
+
+class RefuseNulCharacters:
+    """A NUL in a query string or form field is a 400: PostgreSQL cannot compare or store it,
+    so it would otherwise surface as a 500 from whichever query first used the value."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(("/v1/", "/api/")):
+            return self.get_response(request)  # JSON APIs answer in their own error shapes
+        fields = [*request.GET.lists()]
+        content_type = request.content_type or ""
+        if request.method == "POST" and content_type in ("application/x-www-form-urlencoded",
+                                                         "multipart/form-data"):
+            try:
+                fields += [*request.POST.lists()]
+            except RequestDataTooBig:
+                return HttpResponseBadRequest(_bad_request_page(request))
+        if any("\x00" in key or any("\x00" in v for v in values) for key, values in fields):
+            return HttpResponseBadRequest(_bad_request_page(request))
+        return self.get_response(request)
+
+
+def _bad_request_page(request: HttpRequest) -> str:
+    return render_to_string("400.html", request=request)

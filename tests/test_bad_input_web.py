@@ -106,3 +106,14 @@ def test_static_files_are_served_with_debug_off(tmp_path):
     assert type(page).__name__ == "WhiteNoiseFileResponse"
     assert b"".join(page.streaming_content).strip()
     assert missing.status_code == 404
+
+
+def test_a_nul_character_in_a_form_field_or_query_is_a_400_not_a_500(alpha):
+    client = Client(raise_request_exception=False)
+    client.force_login(alpha.admin)
+    with override_settings(DEBUG=False):
+        choose = client.post(reverse("choose_tenant"), {"tenant": "alpha\x00"})
+        audit = client.get(reverse("audit_log"), {"action": "curation\x00"})
+    for response in (choose, audit):
+        assert response.status_code == 400
+        assert b"Bad request" in response.content and b"Traceback" not in response.content
