@@ -18,5 +18,5 @@ urlpatterns = [
     path("inference/", include("inference.urls")),
     path("v1/chat/completions", openai_api.chat_completions, name="openai_chat_completions"),
     path("v1/models", openai_api.models, name="openai_models"),
-    path("v1/<path:rest>", openai_api.not_found),
+    path("v1/<path:rest>", openai_api.not_found, name="openai_not_found"),
 ]

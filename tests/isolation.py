@@ -129,6 +129,7 @@ EXEMPT: dict[str, str] = {
     "login": "anonymous page, no tenant data",
     "logout": "ends the session, no tenant data",
     "api_schema": "the static OpenAPI description, no tenant data",
+    "openai_not_found": "unknown /v1 paths: a fixed OpenAI-shaped 404 that reads nothing",
 }
 
 
