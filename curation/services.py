@@ -23,6 +23,7 @@ from tenants.scoping import current_tenant
 from tenants.storage import read_verified, sha256_hex, tenant_key, write_new
 
 from . import redaction
+from .errors import CurationError, FourEyesViolation
 from .models import (
     Conversation,
     CurationSettings,
@@ -36,14 +37,6 @@ from .models import (
 
 MAX_TEXT_CHARS = 8000
 MAX_IMPORT_LINES = 5000
-
-
-class CurationError(ValueError):
-    """A request the curation rules refuse; the message is safe to show (no PHI)."""
-
-
-class FourEyesViolation(CurationError):
-    """The author of an example tried to decide on it."""
 
 
 def known_names(tenant: Tenant) -> list[str]:
