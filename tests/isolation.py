@@ -103,6 +103,7 @@ OBJECT_ROUTES: dict[str, ObjectFactory] = {
     "training:run_status": _run,
     "training:cancel": _run,
     "training:activate": _adapter,
+    "training:retrain": _training_set,
     "inference:chat": _conversation,
     "inference:send": _conversation,
     "inference:revoke_key": _api_key,
