@@ -281,15 +281,39 @@ def _check_type(kind: str) -> None:
         raise CurationError("Unknown placeholder type.")
 
 
-def _checked_span(text: str, selection: Selection) -> tuple[int, int]:
-    """The selection's offsets, checked against the stored text and trimmed of whitespace."""
+def _as_browser_sees(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _from_browser(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Offsets a browser counted (its DOM turns CR LF into one LF) mapped onto `text`."""
+    raw_at, i = [], 0
+    while i < len(text):
+        raw_at.append(i)
+        i += 2 if text.startswith("\r\n", i) else 1
+    raw_at.append(len(text))
+    return (raw_at[start], raw_at[end]) if 0 <= start < end < len(raw_at) else None
+
+
+def _located(text: str, selection: Selection) -> tuple[int, int]:
+    """Where the selection is in the stored text: its offsets as sent (the server's own
+    candidate buttons), or as a browser counted them; either way its sha256 must match."""
     start, end = selection.start, selection.end
+    if 0 <= start < end <= len(text) and span_sha256(text[start:end]) == selection.sha256:
+        return start, end
+    mapped = _from_browser(text, start, end) if "\r" in text else None
+    if mapped and span_sha256(_as_browser_sees(text[mapped[0]:mapped[1]])) == selection.sha256:
+        return mapped
     if not 0 <= start < end <= len(text):
         raise SelectionMismatch("The selection is outside the text; reload the page and select "
                                 "again.")
-    if span_sha256(text[start:end]) != selection.sha256:
-        raise SelectionMismatch("The selected text does not match the stored text; reload the "
-                                "page and select again.")
+    raise SelectionMismatch("The selected text does not match the stored text; reload the page "
+                            "and select again.")
+
+
+def _checked_span(text: str, selection: Selection) -> tuple[int, int]:
+    """The selection's offsets, checked against the stored text and trimmed of whitespace."""
+    start, end = _located(text, selection)
     if end - start > MAX_SPAN_CHARS:
         raise CurationError(f"Select at most {MAX_SPAN_CHARS} characters.")
     while start < end and text[start].isspace():

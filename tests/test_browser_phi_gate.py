@@ -34,7 +34,7 @@ SELECT = """([selector, words]) => {
 def test_a_reviewer_sees_the_candidate_selects_it_and_redacts_it_with_one_key(live_server,
                                                                               alpha):
     message = exchange(alpha, f"Does {WORD} tolerate metformin at 500 mg?",
-                       "Yes, with food.")
+                       "Yes, with food.\r\nRecheck in a week.")
     with tenant_scope(alpha.tenant):
         example = services.propose_from_exchange(message, alpha.clinician)
     with chromium() as browser:
@@ -58,10 +58,17 @@ def test_a_reviewer_sees_the_candidate_selects_it_and_redacts_it_with_one_key(li
         with reviewer.expect_navigation():
             reviewer.keyboard.press("x")
         assert reviewer.inner_text("#question") == "Does <PERSON> tolerate <REDACTED> at 500 mg?"
+
+        # The stored answer has CR LF; the page counts it as one character, like any browser.
+        assert reviewer.evaluate(SELECT, ["#answer", "Recheck"])
+        with reviewer.expect_navigation():
+            reviewer.keyboard.press("x")
+        assert "<REDACTED> in a week." in reviewer.inner_text("#answer")
     with tenant_scope(alpha.tenant):
         example = Example.objects.get(pk=example.pk)
         source = Message.objects.get(pk=example.source_messages[0])
     assert example.question == source.text == "Does <PERSON> tolerate <REDACTED> at 500 mg?"
+    assert example.answer == "Yes, with food.\r\n<REDACTED> in a week."
 
 
 def test_a_clinician_reports_phi_on_a_chat_message_and_sees_it_re_redacted(live_server, alpha):

@@ -242,6 +242,22 @@ def test_a_wrong_sha256_or_offset_is_refused_with_400_and_changes_nothing(alpha,
     assert audit_entries(alpha, phi_gate.Action.SPAN_REDACTED) == []
 
 
+def test_offsets_counted_by_a_browser_over_crlf_line_breaks_find_the_stored_words(alpha):
+    # A form-submitted textarea stores CR LF; the page's DOM shows it as one LF.
+    example = approved(alpha, "Dose of metformin?", f"500 mg.\r\nAsk {WORD} first.")
+    with tenant_scope(alpha.tenant):
+        example.refresh_from_db()
+    assert "\r\n" in example.answer
+    seen = example.answer.replace("\r\n", "\n")
+    start = seen.index(WORD)
+    response = redact_post(alpha.client_for(alpha.reviewer), example, "answer", start,
+                           start + len(WORD), sha(WORD))
+    assert response.status_code == 302
+    with tenant_scope(alpha.tenant):
+        example.refresh_from_db()
+    assert example.answer == "500 mg.\r\nAsk <PERSON> first."
+
+
 def test_a_selection_that_cuts_through_a_placeholder_is_refused(alpha):
     example = approved(alpha, "Can <PERSON> take metformin?", "Yes.")
     with tenant_scope(alpha.tenant):
