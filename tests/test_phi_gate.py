@@ -370,9 +370,13 @@ def test_start_run_refuses_a_flagged_snapshot(alpha):
         assert TrainingRun.objects.filter(training_set=snapshot).count() == 1  # no new run
     assert refused.value.code == "phi_reported"
     assert audit_entries(alpha, "training.run_refused")[0].target == f"training_set:{snapshot.pk}"
-    response = alpha.client_for(alpha.admin).post(reverse("training:runs"),
-                                                  {"training_set": snapshot.pk}, follow=True)
+    client = alpha.client_for(alpha.admin)
+    response = client.post(reverse("training:runs"), {"training_set": snapshot.pk}, follow=True)
     assert b"PHI was found in training set" in response.content
+    page = client.get(reverse("training:runs")).content.decode()
+    assert f'<option value="{snapshot.pk}" disabled>' in page
+    response = client.post(reverse("training:runs"), {}, follow=True)  # nothing selectable
+    assert b"Choose a training set that can be trained" in response.content
 
 
 def test_a_run_queued_before_the_report_never_reaches_the_trainer(alpha):

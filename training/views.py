@@ -35,6 +35,9 @@ def _runs_page(request: HttpRequest, blocked: list[str] | None = None) -> HttpRe
 @tenant_role_required(Role.TENANT_ADMIN)
 def runs(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
+        if not request.POST.get("training_set"):  # e.g. every snapshot is flagged for PHI
+            messages.error(request, "Choose a training set that can be trained.")
+            return redirect("training:runs")
         snapshot = get_scoped_or_404(TrainingSet, pk=request.POST.get("training_set", ""))
         params = {k: request.POST.get(k, "") for k in ADVANCED if request.POST.get(k, "")}
         try:
