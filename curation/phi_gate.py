@@ -42,6 +42,8 @@ DEFAULT_TYPE = "REDACTED"
 TYPES = (DEFAULT_TYPE, *sorted(redaction.PRIORITY))
 MAX_SPAN_CHARS = 500
 _PLACEHOLDER = re.compile(r"<[A-Z_]+>")  # the shape redaction.residual_phi never flags
+# (row kind, row id, field) -> (start, end, placeholder type) spans to replace in that field
+ExactSpans = dict[tuple[str, Any, str], list[tuple[int, int, str]]]
 
 
 class Action:
@@ -218,7 +220,8 @@ def report_example(example: Example, user: AbstractBaseUser,
     example = Example.objects.select_for_update().get(pk=example.pk)
     if selection is not None:
         _check_field(selection.field, FIELDS)
-    exact, words = {}, []
+    exact: ExactSpans = {}
+    words: list[tuple[str, str]] = []
     for name in FIELDS:
         spans = _report_spans(getattr(example, name), name, selection)
         exact[("example", example.pk, name)] = spans
@@ -252,7 +255,7 @@ def _report_spans(text: str, field_name: str,
 
 
 def _report(user: AbstractBaseUser, target: str, examples: list[Example],
-            messages: list[Message], exact: dict[tuple[str, Any, str], list[tuple[int, int, str]]],
+            messages: list[Message], exact: ExactSpans,
             words: list[tuple[str, str]], selection: Selection | None) -> ScrubResult:
     if not words:
         raise CurationError("No suspected PHI was found in this text. Select the words that "
@@ -375,8 +378,7 @@ def _examples_from_messages(message_ids: set[str]) -> list[Example]:
 
 
 def _scrub(user: AbstractBaseUser, change: str, examples: list[Example], messages: list[Message],
-           exact: dict[tuple[str, Any, str], list[tuple[int, int, str]]],
-           words: list[tuple[str, str]]) -> ScrubResult:
+           exact: ExactSpans, words: list[tuple[str, str]]) -> ScrubResult:
     """Replace the exact spans, then the same words in every linked row: the examples, their
     source messages and the other examples made from those messages."""
     message_ids = {str(m.pk) for m in messages} | {
@@ -411,7 +413,7 @@ def _scrub(user: AbstractBaseUser, change: str, examples: list[Example], message
 
 
 def _scrub_example(example: Example, user: AbstractBaseUser, change: str,
-                   exact: dict[tuple[str, Any, str], list[tuple[int, int, str]]],
+                   exact: ExactSpans,
                    words: list[tuple[str, str]]) -> Counter[str]:
     """Redact one example's fields; a change is a new text version with a hash-only record."""
     changed: dict[str, tuple[str, str, Counter[str]]] = {}
