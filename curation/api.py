@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from tenants.api import TenantScopedViewSet
 from tenants.models import Role
 
-from . import services
+from . import phi_gate, services
 from .models import Conversation, Example, Message, Review, TrainingSet
 
 
@@ -115,6 +115,9 @@ class TrainingSetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         try:
             with transaction.atomic():
                 snapshot = services.freeze_training_set(request.user)
+        except phi_gate.ResidualPhiBlocked as exc:
+            raise ValidationError({"detail": str(exc), "examples": exc.example_ids,
+                                   "counts": exc.counts}) from exc
         except services.CurationError as exc:
             raise ValidationError({"detail": str(exc)}) from exc
         return Response(TrainingSetSerializer(snapshot).data, status=status.HTTP_201_CREATED)

@@ -213,3 +213,80 @@ class TrainingSetExample(ImmutableRow):
 
     def __str__(self) -> str:
         return f"{self.example_id} in {self.training_set_id}"
+
+
+class ExampleRevision(ImmutableRow):
+    """A new version of an example's text after a PHI redaction, recorded by hashes only.
+
+    The earlier text is deliberately not kept: it is the text that still held the PHI.
+    """
+
+    class Change(models.TextChoices):
+        SPAN_REDACTED = "span_redacted", "span redacted by a reviewer"
+        PHI_REPORTED = "phi_reported", "re-redacted after a PHI report"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    example = models.ForeignKey(Example, on_delete=models.PROTECT, related_name="revisions")
+    version = models.PositiveIntegerField(help_text="The text's version after this change (2+).")
+    field = models.CharField(max_length=16)
+    change = models.CharField(max_length=16, choices=Change.choices)
+    previous_sha256 = models.CharField(max_length=64)
+    new_sha256 = models.CharField(max_length=64)
+    redacted = models.JSONField(default=dict, help_text="placeholder type -> spans replaced")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["example", "version"]
+        constraints = [models.UniqueConstraint(fields=["example", "version", "field"],
+                                               name="one_revision_per_example_version_field")]
+
+    def __str__(self) -> str:
+        return f"{self.example_id} v{self.version} {self.field}"
+
+
+class PhiClearance(ImmutableRow):
+    """A reviewer's "not PHI" on one residual-scan candidate, keyed by the sha256 of its text,
+    so the same words in the same field stay cleared and different words do not."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    example = models.ForeignKey(Example, on_delete=models.PROTECT, related_name="phi_clearances")
+    field = models.CharField(max_length=16)
+    span_sha256 = models.CharField(max_length=64)
+    entity_type = models.CharField(max_length=32)
+    cleared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["example", "field", "span_sha256", "entity_type"],
+            name="one_clearance_per_candidate")]
+
+    def __str__(self) -> str:
+        return f"{self.entity_type} cleared in {self.example_id}.{self.field}"
+
+
+class TrainingSetFlag(ImmutableRow):
+    """PHI turned up in an example after this snapshot froze it. The snapshot's file stays as
+    it is (snapshots are immutable), but a flagged snapshot can no longer start training."""
+
+    class Reason(models.TextChoices):
+        SPAN_REDACTED = "span_redacted", "a reviewer redacted a span"
+        PHI_REPORTED = "phi_reported", "PHI was reported"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    training_set = models.ForeignKey(TrainingSet, on_delete=models.PROTECT,
+                                     related_name="phi_flags")
+    example = models.ForeignKey(Example, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    flagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.training_set_id} flagged ({self.reason})"

@@ -23,7 +23,8 @@ from tenants.models import Membership, Tenant
 from tenants.scoping import current_tenant
 from tenants.storage import read_verified, sha256_hex, tenant_key, write_new
 
-from . import redaction
+from . import phi_gate, redaction
+from .errors import CurationError, FourEyesViolation
 from .models import (
     Conversation,
     CurationSettings,
@@ -37,14 +38,6 @@ from .models import (
 
 MAX_TEXT_CHARS = 8000
 MAX_IMPORT_LINES = 5000
-
-
-class CurationError(ValueError):
-    """A request the curation rules refuse; the message is safe to show (no PHI)."""
-
-
-class FourEyesViolation(CurationError):
-    """The author of an example tried to decide on it."""
 
 
 def known_names(tenant: Tenant) -> list[str]:
@@ -346,13 +339,18 @@ def _chat_line(example: Example) -> str:
 
 @transaction.atomic
 def freeze_training_set(user: AbstractBaseUser) -> TrainingSet:
-    """Freeze the currently approved examples into a new, immutable, hashed snapshot."""
+    """Freeze the currently approved examples into a new, immutable, hashed snapshot.
+
+    Refused with phi_gate.ResidualPhiBlocked while residual PHI candidates are left."""
     tenant = current_tenant()
     # Lock the approved rows so that no decision changes them while they are frozen.
     approved = Example.objects.select_for_update().filter(status=Example.Status.APPROVED)
     examples = list(approved.order_by("created_at", "id"))
     if not examples:
         raise CurationError("There are no approved examples to freeze.")
+    # Defence in depth: the strictest scan again; any candidate nobody cleared stops the
+    # freeze before a byte or a row is written.
+    phi_gate.check_freezable(examples)
     reviews = live_reviews().filter(example__in=examples)
     data = ("\n".join(_chat_line(e) for e in examples) + "\n").encode()
     digest = sha256_hex(data)

@@ -21,7 +21,7 @@ from tenants.access import get_scoped_or_404, tenant_role_required
 from tenants.models import Role
 from tenants.storage import IntegrityError
 
-from . import services
+from . import phi_gate, services
 from .models import Conversation, Example, Message, Review, TrainingSet
 
 REVIEW_FILTERS = ("pending", "approved", "rejected")
@@ -124,11 +124,16 @@ def _is_uuid(value: str) -> bool:
 @tenant_role_required(Role.REVIEWER)
 def review_example(request: HttpRequest, pk: str) -> HttpResponse:
     example = get_scoped_or_404(Example, pk=pk)
+    found = phi_gate.candidates(example)
     return render(request, "curation/review_example.html", {
         "example": example,
         "reviews": example.reviews.select_related("reviewer"),
         "own": example.author_id == request.user.pk,
         "remaining": _reviewable(request).count(),
+        "candidates": {name: [c for c in found[name] if not c.cleared] for name in found},
+        "cleared": sum(c.cleared for cs in found.values() for c in cs),
+        "revisions": example.revisions.select_related("actor"),
+        "types": phi_gate.TYPES,
     })
 
 
@@ -166,6 +171,97 @@ def undo(request: HttpRequest) -> HttpResponse:
         return redirect("curation:review_queue")
     messages.success(request, "Your last decision was undone.")
     return redirect("curation:review_example", pk=undone.example_id)
+
+
+# --- residual PHI: clear, redact, report ---
+
+
+def _selection(request: HttpRequest, default_field: str) -> phi_gate.Selection | None:
+    """The span a person selected (code-point offsets and its sha256), or None if none."""
+    post = request.POST
+    if not post.get("start", "").strip() and not post.get("end", "").strip():
+        return None
+    try:
+        start, end = int(post.get("start", "")), int(post.get("end", ""))
+    except ValueError as exc:
+        raise phi_gate.SelectionMismatch("The selection's offsets are not numbers.") from exc
+    return phi_gate.Selection(post.get("field") or default_field, start, end,
+                              post.get("sha256", ""), post.get("type") or phi_gate.DEFAULT_TYPE)
+
+
+def _refused(request: HttpRequest, exc: Exception, back: str) -> HttpResponse:
+    """400 with the rule's message; nothing was changed."""
+    return render(request, "curation/phi_refused.html", {"error": str(exc), "back": back},
+                  status=400)
+
+
+def _changed(request: HttpRequest, what: str, result: phi_gate.ScrubResult) -> None:
+    n_sets = len(result.flagged)
+    flagged = (f" {n_sets} frozen training set{'s' if n_sets != 1 else ''} flagged: retrain "
+               "from a corrected snapshot." if n_sets else "")
+    messages.success(request, f"{what}: {len(result.examples)} example(s) and "
+                              f"{len(result.messages)} chat message(s) changed.{flagged}")
+
+
+@tenant_role_required(Role.REVIEWER)
+@require_POST
+def clear_phi(request: HttpRequest, pk: str) -> HttpResponse:
+    example = get_scoped_or_404(Example, pk=pk)
+    back = reverse("curation:review_example", args=[example.pk])
+    try:
+        phi_gate.clear_candidate(example, request.user, field_name=request.POST.get("field", ""),
+                                 digest=request.POST.get("sha256", ""),
+                                 entity_type=request.POST.get("type", ""))
+    except services.FourEyesViolation as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except services.CurationError as exc:
+        return _refused(request, exc, back)
+    messages.success(request, "Marked as not PHI.")
+    return redirect(back)
+
+
+@tenant_role_required(Role.REVIEWER)
+@require_POST
+def redact_span(request: HttpRequest, pk: str) -> HttpResponse:
+    example = get_scoped_or_404(Example, pk=pk)
+    back = reverse("curation:review_example", args=[example.pk])
+    try:
+        selection = _selection(request, "")
+        if selection is None:
+            raise phi_gate.SelectionMismatch("Select the words to redact first.")
+        result = phi_gate.redact_span(example, request.user, selection)
+    except services.CurationError as exc:
+        return _refused(request, exc, back)
+    _changed(request, "Redacted", result)
+    return redirect(back)
+
+
+@tenant_role_required(Role.REVIEWER)
+@require_POST
+def report_example_phi(request: HttpRequest, pk: str) -> HttpResponse:
+    example = get_scoped_or_404(Example, pk=pk)
+    back = reverse("curation:review_example", args=[example.pk])
+    try:
+        result = phi_gate.report_example(example, request.user, _selection(request, ""))
+    except services.CurationError as exc:
+        return _refused(request, exc, back)
+    _changed(request, "PHI reported and redacted", result)
+    return redirect(back)
+
+
+@tenant_role_required(Role.CLINICIAN)
+@require_POST
+def report_message_phi(request: HttpRequest, pk: str) -> HttpResponse:
+    message = get_scoped_or_404(Message, pk=pk, conversation__created_by=request.user)
+    page = "inference:chat" if request.POST.get("from") == "chat" else \
+        "curation:conversation_detail"
+    back = reverse(page, args=[message.conversation_id])
+    try:
+        result = phi_gate.report_message(message, request.user, _selection(request, "text"))
+    except services.CurationError as exc:
+        return _refused(request, exc, back)
+    _changed(request, "PHI reported and redacted", result)
+    return redirect(f"{back}#msg-{message.pk}")
 
 
 # --- import and snapshots (tenant admin) ---
@@ -209,18 +305,21 @@ def curation_settings(request: HttpRequest) -> HttpResponse:
 
 @tenant_role_required(Role.TENANT_ADMIN)
 def training_sets(request: HttpRequest) -> HttpResponse:
+    blocked: list[str] = []
     if request.method == "POST":
         try:
             snapshot = services.freeze_training_set(request.user)
         except services.CurationError as exc:
             messages.error(request, str(exc))
+            blocked = getattr(exc, "example_ids", [])
         else:
             messages.success(request, f"Froze training set v{snapshot.version} "
                                       f"({snapshot.example_count} examples).")
             return redirect("curation:training_set_detail", pk=snapshot.pk)
     approved = Example.objects.filter(status=Example.Status.APPROVED).count()
     return render(request, "curation/training_sets.html", {
-        "training_sets": TrainingSet.objects.all(), "approved": approved})
+        "training_sets": TrainingSet.objects.prefetch_related("phi_flags"), "approved": approved,
+        "blocked": blocked})
 
 
 @tenant_role_required(Role.TENANT_ADMIN)

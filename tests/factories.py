@@ -6,7 +6,7 @@ import hashlib
 import uuid
 from typing import TYPE_CHECKING
 
-from curation import services
+from curation import phi_gate, services
 from curation.models import Example, Message, TrainingSet
 from tenants.scoping import tenant_scope
 from training.models import AdapterVersion, BaseModel, RunState, TrainingRun
@@ -41,8 +41,23 @@ def approved_example(users: TenantUsers, **kwargs: str) -> Example:
     return example
 
 
+def clear_residual_candidates(users: TenantUsers) -> int:
+    """What a reviewer does for made-up drug names the strict scan flags: "Not PHI"."""
+    cleared = 0
+    with tenant_scope(users.tenant):
+        for example in Example.objects.filter(status=Example.Status.APPROVED):
+            for found in phi_gate.candidates(example).values():
+                for c in found:
+                    if not c.cleared:
+                        phi_gate.clear_candidate(example, users.reviewer, field_name=c.field,
+                                                 digest=c.sha256, entity_type=c.entity_type)
+                        cleared += 1
+    return cleared
+
+
 def training_set(users: TenantUsers) -> TrainingSet:
     approved_example(users)
+    clear_residual_candidates(users)
     with tenant_scope(users.tenant):
         return services.freeze_training_set(users.admin)
 

@@ -95,6 +95,10 @@ OBJECT_ROUTES: dict[str, ObjectFactory] = {
     "curation:propose": _message,
     "curation:review_example": _example,
     "curation:decide": _example,
+    "curation:clear_phi": _example,
+    "curation:redact_span": _example,
+    "curation:report_example_phi": _example,
+    "curation:report_message_phi": _message,
     "curation:training_set_detail": _training_set,
     "curation-api:example-detail": _example,
     "curation-api:example-decide": _example,
@@ -103,6 +107,7 @@ OBJECT_ROUTES: dict[str, ObjectFactory] = {
     "training:run_status": _run,
     "training:cancel": _run,
     "training:activate": _adapter,
+    "training:retrain": _training_set,
     "inference:chat": _conversation,
     "inference:send": _conversation,
     "inference:revoke_key": _api_key,
@@ -129,7 +134,7 @@ EXEMPT: dict[str, str] = {
     "login": "anonymous page, no tenant data",
     "logout": "ends the session, no tenant data",
     "api_schema": "the static OpenAPI description, no tenant data",
-    "openai_not_found": "the JSON 404 for unknown /v1 paths; answers alike for everyone",
+    "openai_not_found": "unknown /v1 paths: a fixed OpenAI-shaped 404 that reads nothing",
 }
 
 

@@ -22,6 +22,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from curation import phi_gate
 from curation import services as curation_services
 from curation.models import TrainingSet
 from tenants import audit
@@ -107,7 +108,15 @@ def clean_hyperparameters(raw: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
+def _refuse_flagged(training_set: TrainingSet) -> None:
+    if phi_gate.is_flagged(training_set):
+        raise TrainingError("phi_reported", f"PHI was found in training set "
+                            f"v{training_set.version} after it was frozen; it cannot be used. "
+                            "Retrain from a corrected snapshot.")
+
+
 def _validate(training_set: TrainingSet) -> list[dict[str, Any]]:
+    _refuse_flagged(training_set)  # again in the worker: a run queued before a report stops
     try:
         records = curation_services.read_training_set(training_set)
     except StorageIntegrityError as exc:
@@ -123,7 +132,8 @@ def _validate(training_set: TrainingSet) -> list[dict[str, Any]]:
 
 def start_run(training_set: TrainingSet, user: AbstractBaseUser,
               hyperparameters: dict[str, Any] | None = None) -> TrainingRun:
-    """Validate, then queue on the gpu queue. A refused run is kept, failed_user, unqueued.
+    """Validate, then queue on the gpu queue. A refused run is kept, failed_user, unqueued;
+    a snapshot flagged for PHI is refused outright (TrainingError), with no run at all.
 
     Idempotent per snapshot: while one of its runs is unfinished, the same start again returns
     that run (no second row, audit entry or task) and a different one is refused. The database
@@ -131,6 +141,12 @@ def start_run(training_set: TrainingSet, user: AbstractBaseUser,
     """
     tenant = current_tenant()
     base = default_base_model()
+    try:
+        _refuse_flagged(training_set)  # before the double-click path hands back a queued run
+    except TrainingError as exc:
+        audit.append(tenant, "training.run_refused", actor=audit.actor_for_user(user),
+                     target=f"training_set:{training_set.pk}", payload={"error": exc.code})
+        raise
     with transaction.atomic():
         unfinished = _unfinished_run(training_set)
         if unfinished is not None:
@@ -161,6 +177,41 @@ def start_run(training_set: TrainingSet, user: AbstractBaseUser,
                               "hyperparameters": run.hyperparameters})
         transaction.on_commit(lambda: _enqueue(tenant.pk, run.pk))
     return run
+
+
+def retrain_corrected(flagged: TrainingSet, user: AbstractBaseUser) -> TrainingRun:
+    """Freeze a new snapshot of the (now corrected) approved examples and start a run with the
+    flagged snapshot's last hyperparameters. The freeze gate applies: it raises
+    phi_gate.ResidualPhiBlocked while candidates are left, and then nothing is created."""
+    if not phi_gate.is_flagged(flagged):
+        raise TrainingError("not_flagged", f"Training set v{flagged.version} has no PHI "
+                            "report; start a run from the training page instead.")
+    default_base_model()  # fail before freezing, not after
+    previous = TrainingRun.objects.filter(training_set=flagged).order_by("-created_at").first()
+    params = dict(previous.hyperparameters) if previous is not None else {}
+    snapshot = curation_services.freeze_training_set(user)
+    audit.append(current_tenant(), "training.retrain_after_phi_report",
+                 actor=audit.actor_for_user(user), target=f"training_set:{snapshot.pk}",
+                 payload={"flagged": str(flagged.pk),
+                          "previous_run": str(previous.pk) if previous else None})
+    return start_run(snapshot, user, params)
+
+
+def phi_flagged_snapshots() -> list[dict[str, Any]]:
+    """The tenant's flagged snapshots, newest first, with the adapters trained from them and
+    the snapshot that replaced each (the first unflagged one frozen after its last flag)."""
+    flagged = list(TrainingSet.objects.filter(phi_flags__isnull=False).distinct())
+    found = []
+    for snapshot in flagged:
+        flags = list(snapshot.phi_flags.order_by("-created_at"))
+        replaced_by = (TrainingSet.objects.filter(created_at__gt=flags[0].created_at,
+                                                  phi_flags__isnull=True)
+                       .order_by("version").first())
+        adapters = list(AdapterVersion.objects.filter(run__training_set=snapshot))
+        found.append({"snapshot": snapshot, "flagged_at": flags[0].created_at,
+                      "reasons": sorted({f.reason for f in flags}), "adapters": adapters,
+                      "replaced_by": replaced_by})
+    return sorted(found, key=lambda f: -f["snapshot"].version)
 
 
 def _unfinished_run(training_set: TrainingSet) -> TrainingRun | None:

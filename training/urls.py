@@ -8,6 +8,7 @@ urlpatterns = [
     path("runs/<uuid:pk>/", views.run_detail, name="run_detail"),
     path("runs/<uuid:pk>/status/", views.run_status, name="run_status"),
     path("runs/<uuid:pk>/cancel/", views.cancel, name="cancel"),
+    path("training-sets/<uuid:pk>/retrain/", views.retrain, name="retrain"),
     path("adapters/", views.adapters, name="adapters"),
     path("adapters/<uuid:pk>/activate/", views.activate, name="activate"),
 ]

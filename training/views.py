@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from curation import phi_gate
+from curation.errors import CurationError
 from curation.models import TrainingSet
 from tenants.access import get_scoped_or_404, tenant_role_required
 from tenants.models import Role
@@ -16,9 +18,26 @@ from .models import AdapterVersion, PinnedAdapter, TrainingRun
 ADVANCED = ("rank", "alpha", "learning_rate", "epochs", "max_steps", "max_seq_len", "seed")
 
 
+def _runs_page(request: HttpRequest, blocked: list[str] | None = None) -> HttpResponse:
+    flagged = services.phi_flagged_snapshots()
+    pin = PinnedAdapter.objects.first()
+    return render(request, "training/runs.html", {
+        "runs": TrainingRun.objects.select_related("training_set")[:100],
+        "training_sets": TrainingSet.objects.all(),
+        "defaults": services.DEFAULT_HYPERPARAMETERS,
+        "flagged": flagged,
+        "flagged_ids": {f["snapshot"].pk for f in flagged},
+        "pinned_id": pin.adapter_id if pin else None,
+        "blocked": blocked or [],
+    })
+
+
 @tenant_role_required(Role.TENANT_ADMIN)
 def runs(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
+        if not request.POST.get("training_set"):  # e.g. every snapshot is flagged for PHI
+            messages.error(request, "Choose a training set that can be trained.")
+            return redirect("training:runs")
         snapshot = get_scoped_or_404(TrainingSet, pk=request.POST.get("training_set", ""))
         params = {k: request.POST.get(k, "") for k in ADVANCED if request.POST.get(k, "")}
         try:
@@ -29,11 +48,30 @@ def runs(request: HttpRequest) -> HttpResponse:
         if run.state == "failed_user":
             messages.error(request, f"The run was refused: {run.error_message}")
         return redirect("training:run_detail", pk=run.pk)
-    return render(request, "training/runs.html", {
-        "runs": TrainingRun.objects.select_related("training_set")[:100],
-        "training_sets": TrainingSet.objects.all(),
-        "defaults": services.DEFAULT_HYPERPARAMETERS,
-    })
+    return _runs_page(request)
+
+
+@tenant_role_required(Role.TENANT_ADMIN)
+def retrain(request: HttpRequest, pk: str) -> HttpResponse:
+    """One click after a PHI report: freeze a corrected snapshot (the gate applies) and train it
+    with the flagged snapshot's last hyperparameters."""
+    flagged = get_scoped_or_404(TrainingSet, pk=pk)
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    try:
+        run = services.retrain_corrected(flagged, request.user)
+    except phi_gate.ResidualPhiBlocked as exc:
+        messages.error(request, str(exc))
+        return _runs_page(request, blocked=exc.example_ids)
+    except (services.TrainingError, CurationError) as exc:
+        messages.error(request, str(exc))
+        return redirect("training:runs")
+    if run.state == "failed_user":
+        messages.error(request, f"The run was refused: {run.error_message}")
+    else:
+        messages.success(request, f"Froze training set v{run.training_set.version} and "
+                                  "queued its training run.")
+    return redirect("training:run_detail", pk=run.pk)
 
 
 @tenant_role_required(Role.TENANT_ADMIN)
@@ -71,6 +109,8 @@ def adapters(request: HttpRequest) -> HttpResponse:
     return render(request, "training/adapters.html", {
         "adapters": AdapterVersion.objects.select_related("run"),
         "pinned_id": pin.adapter_id if pin else None,
+        "flagged_ids": set(AdapterVersion.objects.filter(
+            run__training_set__phi_flags__isnull=False).values_list("pk", flat=True)),
     })
 
 
