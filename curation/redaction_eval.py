@@ -163,6 +163,7 @@ TARGET_OVERALL_RECALL = 0.98
 TARGET_CATEGORY_RECALL = 0.95
 TARGET_CLINICAL_KEPT = 0.97
 INDEPENDENT_DIR = Path("tests") / "data" / "redaction_independent"
+TUNING_DIR = Path("tests") / "data" / "redaction_tuning"
 DEV_SET = Path("tests") / "data" / "redaction_eval.jsonl"
 
 
@@ -244,8 +245,10 @@ class SetReport:
 
 
 def evaluation_sets(base_dir: Path) -> list[Path]:
-    """The development set, then every independent set, in a stable order."""
-    return [base_dir / DEV_SET, *sorted((base_dir / INDEPENDENT_DIR).glob("*.jsonl"))]
+    """The development set, the tuning sets (the rules are tuned on them), then every frozen
+    independent set (never tuned on), in a stable order."""
+    return [base_dir / DEV_SET, *sorted((base_dir / TUNING_DIR).glob("*.jsonl")),
+            *sorted((base_dir / INDEPENDENT_DIR).glob("*.jsonl"))]
 
 
 def evaluate_set(name: str, records: Iterable[dict[str, Any]],

@@ -1,6 +1,6 @@
 """`python manage.py redaction_eval`: PHI recall by Safe Harbor category on every labelled set.
 
-`--all-sets` scores the development set and each frozen independent set under
+`--all-sets` scores the development set, the tuning sets and each frozen independent set under
 tests/data/redaction_independent/ separately, and exits 1 when any set misses a target
 (PHI recall 0.98 overall, 0.95 per category, clinical terms kept 0.97). Without it the command
 keeps its old behaviour: one file (`--data`, the development set by default), per-entity
