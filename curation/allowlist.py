@@ -124,6 +124,9 @@ def classify(token: Any, vocab: Vocabulary, *, strict: bool = False) -> str | No
     word = text.lower().strip("'\u2019.")
     if not word or word in _NEVER_NAMES:
         return None
+    if "-" in word and all(part in vocab.safe or part in CLINICAL_EXTRAS or len(part) <= 2
+                           for part in word.split("-") if part):
+        return None  # "hs-troponin", "x-ray", "follow-up"
     capital = text[0].isupper()
     if word in vocab.safe or word in vocab.drugs or word in CLINICAL_EXTRAS:
         if (word in vocab.names and capital and token.pos_ == "PROPN"

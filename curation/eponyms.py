@@ -27,7 +27,7 @@ _NOUNS = (
     r"hernia|herniation|aneurysm|malformation|loop|nerve|muscle|ligament|pattern|waves?|"
     r"phenomenon|test|shift|sequence|fistula|valve|circle|area|zone|hypothesis|bundle|"
     r"filter|valve|device|pump|sensor|system|reflex|response|effect|curve|lines|surgery|"
-    r"exercises?|manoeuvres?|maneuvers?|thyroiditis|spotted fever"
+    r"exercises?|manoeuvres?|maneuvers?|thyroiditis|spotted fever|class"
 )
 KNOWN = frozenset("""
 addison alzheimer apgar asperger babinski barrett bell bowen brudzinski charcot child-pugh

@@ -45,6 +45,7 @@ from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 
 from . import allowlist, eponyms
+from .address_blocks import AddressBlockRecognizer
 from .allowlist import AllowListRecognizer
 from .rules import RULES, Rule
 
@@ -225,7 +226,8 @@ class Redactor:
         registry = RecognizerRegistry(supported_languages=["en"])
         for recognizer in (SpacyRecognizer(supported_entities=["PERSON", "LOCATION"]),
                            EmailRecognizer(), PhoneRecognizer(), UrlRecognizer(), IpRecognizer(),
-                           _RuleRecognizer(RULES), _ProperNounRunRecognizer()):
+                           _RuleRecognizer(RULES), _ProperNounRunRecognizer(),
+                           AddressBlockRecognizer()):
             registry.add_recognizer(recognizer)
         if allow_list:
             registry.add_recognizer(AllowListRecognizer())
@@ -294,6 +296,9 @@ def _resolve(text: str, results: list[RecognizerResult]) -> list[RecognizerResul
 
 _JOINABLE_GAP = re.compile(r"[ \t,.;:/#()\u2013\u2014-]{0,3}")
 _PLACE_TYPES = {"ADDRESS", "LOCATION"}
+# between two pieces of an address: a house number or postcode, a state or country code
+_PLACE_GAP = re.compile(r"[\s,.;:/#()-]{0,3}(?:\d{1,6}[A-Za-z]?|[A-Z]{2,3})?(?:[\s,.;:/#()-]{1,3}"
+                        r"(?:\d{1,6}|[A-Z]{2,3}))?[\s,.;:/#()-]{0,3}")
 
 
 def _join(text: str, kept: list[RecognizerResult]) -> list[RecognizerResult]:
@@ -305,7 +310,9 @@ def _join(text: str, kept: list[RecognizerResult]) -> list[RecognizerResult]:
             last = joined[-1]
             same = last.entity_type == result.entity_type
             place = {last.entity_type, result.entity_type} & _PLACE_TYPES
-            if (same or place) and _JOINABLE_GAP.fullmatch(text[last.end:result.start]):
+            gap = text[last.end:result.start]
+            if ((same or place) and _JOINABLE_GAP.fullmatch(gap)) or (
+                    place and _PLACE_GAP.fullmatch(gap)):
                 winner = max((last, result), key=lambda r: PRIORITY.get(r.entity_type, 0))
                 joined[-1] = RecognizerResult(winner.entity_type, last.start, result.end,
                                               max(last.score, result.score))

@@ -227,4 +227,14 @@ RULES: tuple[Rule, ...] = (
     Rule("PERSON", _rx(r"\b(?:sent by|signed|from|by|user(?:name)?|login|logged in as)[:\s]+"
                        r"(?P<v>[a-z][a-z0-9]*[._][a-z0-9._]*[a-z0-9])\b")),
     Rule("AGE", _rx(r"(?<=,\s)(?P<v>(?:9\d|1[0-4]\d))(?=\s*,\s*[A-Za-z])")),
+    # phones: an extension after the number, and digit groups of eight or more digits in all
+    Rule("PHONE", _rx(r"(?<=\d)(?P<v>\s*\(?(?:ext\.?|extension|x)\s*\d{1,5}\)?)")),
+    Rule("PHONE", _rx(r"(?P<v>(?<![\d.,/])\b(?=(?:\D?\d){8,13}\b)\d{2,4}(?:[ .-]\d{2,4}){2,5}\b)"
+                      r"(?![.,/]\d)"),
+         unless_before=_rx(r"(?:\bbp|\bhr|\brr|sats?|vitals|spo2|temp|mmhg|glucose|bs)\W{0,3}$")),
+    # a plate after the word for a vehicle: "his car (2275 JDK)", "Vehicle on drive NT-40-NUG"
+    Rule("VEHICLE", _rx(r"\b(?i:car|vehicle|van|truck|suv|sedan|motorbike|motorcycle|taxi|cab)"
+                        r"(?i:\s+(?:on\s+(?:the\s+)?drive|reg(?:istration)?|plate|is|parked))?"
+                        r"\s*[:(]?\s*(?P<v>(?=[A-Z0-9 -]*\d)(?=[A-Z0-9 -]*[A-Z])[A-Z0-9]{1,5}"
+                        r"(?:[ -]?[A-Z0-9]{1,5}){0,3})\b", 0)),
 )
