@@ -82,13 +82,17 @@ def street_and_town_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _place_like(value: str) -> bool:
-    """A digit, letters outside ASCII, or a capitalised word the vocabulary does not know:
-    "the LAD appointment letter" is not an address, "Schochstrasse 165" and "Łuków" are."""
-    if re.search(r"\d", value) or not value.isascii():
+    """Letters outside ASCII, a capitalised word the vocabulary does not know, or a number
+    with a capitalised name: "the LAD appointment letter" and "bed 4" are not addresses,
+    "Schochstrasse 165", "12 Elm St" and "Łuków" are."""
+    if not value.isascii():
         return True
     safe = vocabulary().safe
-    return any(w[0].isupper() and not w.isupper() and w.lower() not in safe
-               for w in re.findall(r"[A-Za-z][\w'-]*", value))
+    unknown_capital = any(w[0].isupper() and not w.isupper() and w.lower() not in safe
+                          for w in re.findall(r"[A-Za-z][\w'-]*", value))
+    # a number alone is not enough ("moved to bed 4"): a house number comes with a street
+    street = re.search(r"\d.*\b[A-Z][a-z]+|\b[A-Z][a-z]+.*\d", value) is not None
+    return unknown_capital or street
 
 
 def address_blocks(text: str) -> list[tuple[int, int]]:
