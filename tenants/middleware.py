@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 
 from .access import resolve_membership
@@ -45,8 +45,18 @@ class RefuseNulCharacters:
             except RequestDataTooBig:
                 return HttpResponseBadRequest(_bad_request_page(request))
         if any("\x00" in key or any("\x00" in v for v in values) for key, values in fields):
-            return HttpResponseBadRequest(_bad_request_page(request))
+            return _refusal(request)
         return self.get_response(request)
+
+
+NUL_MESSAGE = "The request contains a NUL character (U+0000); remove it and send again."
+
+
+def _refusal(request: HttpRequest) -> HttpResponse:
+    """The friendly page for a browser's navigation; JSON for the page's own fetch calls."""
+    if "text/html" in request.headers.get("Accept", ""):
+        return HttpResponseBadRequest(_bad_request_page(request))
+    return JsonResponse({"error": NUL_MESSAGE}, status=400)
 
 
 def _bad_request_page(request: HttpRequest) -> str:

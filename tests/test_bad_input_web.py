@@ -112,8 +112,10 @@ def test_a_nul_character_in_a_form_field_or_query_is_a_400_not_a_500(alpha):
     client = Client(raise_request_exception=False)
     client.force_login(alpha.admin)
     with override_settings(DEBUG=False):
-        choose = client.post(reverse("choose_tenant"), {"tenant": "alpha\x00"})
-        audit = client.get(reverse("audit_log"), {"action": "curation\x00"})
+        choose = client.post(reverse("choose_tenant"), {"tenant": "alpha\x00"},
+                             HTTP_ACCEPT="text/html")
+        audit = client.get(reverse("audit_log"), {"action": "curation\x00"},
+                           HTTP_ACCEPT="text/html,application/xhtml+xml")
     for response in (choose, audit):
         assert response.status_code == 400
         assert b"Bad request" in response.content and b"Traceback" not in response.content
