@@ -16,9 +16,9 @@ log = logging.getLogger("sanoweb.engine")
 
 @transaction.atomic
 def record_engine_start(url: str | None = None) -> EngineState:
-    """A fresh engine holds no adapters and has not yet proved itself for base traffic."""
+    """A fresh engine holds no adapters and is out of rotation until its canary passes."""
     state, _ = EngineState.objects.get_or_create(url=url or settings.VLLM_URL)
-    state.started_at, state.canary_passed_at, state.healthy = timezone.now(), None, True
+    state.started_at, state.canary_passed_at, state.healthy = timezone.now(), None, False
     state.save()
     residency.reset_for_new_engine()
     PlatformEvent.objects.create(kind="engine.started", detail={"url": state.url})
@@ -28,15 +28,20 @@ def record_engine_start(url: str | None = None) -> EngineState:
 def check_engine(url: str | None = None, *, rounds: int = 4) -> canary.CanaryResult:
     """Run the canary and record the verdict; a failure takes the engine out of rotation."""
     url = url or settings.VLLM_URL
-    result = canary.run(url, base_name=settings.VLLM_BASE_NAME,
-                        max_loras=settings.VLLM_MAX_LORAS, rounds=rounds)
+    try:
+        result = canary.run(url, base_name=settings.VLLM_BASE_NAME,
+                            max_loras=settings.VLLM_MAX_LORAS, rounds=rounds)
+    except Exception as exc:  # a canary that cannot run proves nothing: fail closed
+        result = canary.CanaryResult(passed=False, failures=[
+            f"canary raised {type(exc).__name__}: {str(exc)[:200]}"])
     with transaction.atomic():
         state, _ = EngineState.objects.select_for_update().get_or_create(url=url)
         state.last_canary = {**result.as_dict(), "at": timezone.now().isoformat()}
         if result.passed:
             state.canary_passed_at = timezone.now()
+            state.healthy = not state.quarantined
         else:
-            state.healthy = False
+            state.healthy, state.quarantined = False, True
         state.save()
         PlatformEvent.objects.create(
             kind="canary.passed" if result.passed else "canary.failed",
@@ -49,6 +54,10 @@ def check_engine(url: str | None = None, *, rounds: int = 4) -> canary.CanaryRes
 
 @transaction.atomic
 def return_to_rotation(url: str) -> None:
-    """After the engine was fixed and restarted: only a passing canary re-enables base."""
-    EngineState.objects.filter(url=url).update(healthy=True)
+    """An operator's decision after the engine was fixed: the quarantine is lifted, and the
+    engine serves again once a canary has passed since it started."""
+    state = EngineState.objects.select_for_update().get(url=url)
+    state.quarantined = False
+    state.healthy = state.canary_passed_since_start
+    state.save()
     PlatformEvent.objects.create(kind="engine.returned", detail={"url": url})

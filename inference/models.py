@@ -47,7 +47,11 @@ class EngineState(models.Model):
 
     url = models.CharField(max_length=200, unique=True)
     started_at = models.DateTimeField(null=True, blank=True)
-    healthy = models.BooleanField(default=True)
+    # In rotation: only after a canary passed on this start, and never while quarantined.
+    healthy = models.BooleanField(default=False)
+    # Set by a failed or broken canary; only an operator's return_to_rotation clears it, so a
+    # restart (which passes a fresh canary) cannot quietly put a leaking engine back.
+    quarantined = models.BooleanField(default=False)
     canary_passed_at = models.DateTimeField(null=True, blank=True)
     last_canary = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -74,14 +74,29 @@ def engine(base_model_dir: Path) -> Iterator[Any]:
 
 @pytest.fixture
 def served(engine: Any, settings: Any, base_model: Any, tmp_path: Path) -> Any:
-    """The engine as this test's router sees it: freshly started, no adapters trusted yet."""
+    """The engine as this test's router sees it: freshly started (no adapters resident) and
+    in rotation, as after a passing canary."""
     from inference import health
 
     settings.VLLM_URL = engine.config.url
     settings.VLLM_MAX_LORAS = engine.config.max_loras
     settings.VLLM_ADAPTER_CACHE = tmp_path / "adapter-cache"
     health.record_engine_start(engine.config.url)
+    in_rotation(engine.config.url)
     return engine
+
+
+def in_rotation(url: str) -> None:
+    """The engine state as after a passing canary: in rotation, base traffic allowed. The
+    canary itself runs for real in the tests about it (test_inference_e2e, test_engine_*)."""
+    from django.utils import timezone
+
+    from inference.models import EngineState
+
+    now = timezone.now()
+    EngineState.objects.update_or_create(url=url, defaults={
+        "healthy": True, "quarantined": False, "canary_passed_at": now,
+        "started_at": now - __import__("datetime").timedelta(seconds=1)})
 
 
 @pytest.fixture

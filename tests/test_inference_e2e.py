@@ -16,6 +16,7 @@ from tenants.scoping import tenant_scope
 from training import services as training_services
 from training.models import RunState, TrainingRun
 
+from .conftest import in_rotation
 from .factories import training_set
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -128,6 +129,7 @@ def test_with_vllm_down_the_request_fails_503_and_is_audited(api, alpha, setting
     give_adapter(alpha, CANARY / "canary_a")
     client = client_for(alpha, api)
     settings.VLLM_URL = "http://127.0.0.1:9"  # nothing listens: the engine is gone
+    in_rotation(settings.VLLM_URL)  # the router still believes in it
     with pytest.raises(openai.APIStatusError) as failure:
         ask(client, "propranolol")
     assert failure.value.status_code == 503
@@ -139,6 +141,7 @@ def test_with_vllm_down_the_request_fails_503_and_is_audited(api, alpha, setting
 
 def test_tenants_without_an_adapter_get_the_base_model_only_when_allowed(api, alpha, beta):
     client = client_for(alpha, api)
+    health.record_engine_start(api.config.url)  # a restart: out of rotation until the canary
     with pytest.raises(openai.APIStatusError) as failure:  # canary has not passed yet
         ask(client, "propranolol")
     assert failure.value.status_code == 503

@@ -106,4 +106,9 @@ def register() -> None:
     if not _PATCHED:
         apply()
         _PATCHED = True
-    print(f"{MARKER} pid={os.getpid()}", file=sys.stderr, flush=True)
+    # The marker is the launcher's only evidence: print it only when the ops really are ours.
+    if is_active():
+        print(f"{MARKER} pid={os.getpid()}", file=sys.stderr, flush=True)
+    else:
+        print(f"sanoweb-lora-isolation: NOT ACTIVE pid={os.getpid()}", file=sys.stderr,
+              flush=True)
