@@ -35,7 +35,11 @@ import httpx  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from inference import health, router  # noqa: E402
+from inference import (  # noqa: E402
+    engine_auth,
+    health,
+    router,
+)
 from inference.engine import Engine, EngineConfig  # noqa: E402
 from tenants.models import Tenant  # noqa: E402
 from tenants.scoping import tenant_scope  # noqa: E402
@@ -77,7 +81,8 @@ def setup_tenants(count: int) -> list[Tenant]:
 
 def direct(name: str, tokens: int) -> float:
     started = time.perf_counter()
-    httpx.post(f"{settings.VLLM_URL}/v1/chat/completions", timeout=300, json={
+    httpx.post(f"{settings.VLLM_URL}/v1/chat/completions", timeout=300,
+               headers=engine_auth.headers(), json={
         "model": name, "messages": [{"role": "user", "content": QUESTION}],
         "max_tokens": tokens, "temperature": 0}).raise_for_status()
     return time.perf_counter() - started
@@ -118,7 +123,8 @@ def main() -> None:
     register_base_model("SmolLM2-135M-Instruct", base_dir, model_revision(base_dir))
     settings.VLLM_ADAPTER_CACHE = Path(tempfile.mkdtemp(prefix="bench-adapters-"))
     tenants = setup_tenants(8)
-    engine = Engine(EngineConfig(model_dir=base_dir, port=8090, max_loras=8, max_cpu_loras=8),
+    engine = Engine(EngineConfig(model_dir=base_dir, port=8090, max_loras=8, max_cpu_loras=8,
+                                 api_key=engine_auth.api_key()),
                     BENCH_VAR / "vllm.log")
     engine.start()
     try:

@@ -54,8 +54,8 @@ def canaries() -> list[Canary]:
     return found
 
 
-def _ask(url: str, model: str, question: str) -> str:
-    response = httpx.post(f"{url}/v1/chat/completions", timeout=120, json={
+def _ask(url: str, model: str, question: str, headers: dict[str, str]) -> str:
+    response = httpx.post(f"{url}/v1/chat/completions", timeout=120, headers=headers, json={
         "model": model, "messages": [{"role": "user", "content": question}],
         "max_tokens": 16, "temperature": 0})
     response.raise_for_status()
@@ -66,8 +66,9 @@ def _ask(url: str, model: str, question: str) -> str:
 
 
 def run(url: str, *, base_name: str = "base", max_loras: int = 4, rounds: int = 4,
-        seed: int | None = None) -> CanaryResult:
+        seed: int | None = None, api_key: str = "") -> CanaryResult:
     """Check the engine at `url`; does not change any platform state."""
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     started = time.monotonic()
     rng = random.Random(seed)
     first, *others = canaries()
@@ -80,12 +81,12 @@ def run(url: str, *, base_name: str = "base", max_loras: int = 4, rounds: int = 
     result = CanaryResult(passed=True)
     try:
         for name, canary in loaded:
-            response = httpx.post(f"{url}/v1/load_lora_adapter", timeout=120,
+            response = httpx.post(f"{url}/v1/load_lora_adapter", timeout=120, headers=headers,
                                   json={"lora_name": name, "lora_path": str(canary.path)})
             if response.status_code != 200 and "already been loaded" not in response.text:
                 raise RuntimeError(f"could not load {name}: {response.status_code}")
         for name, canary in rng.sample(loaded, len(loaded)):  # occupy every slot once
-            _ask(url, name, canary.question)
+            _ask(url, name, canary.question, headers)
         all_codes = {c.code for _, c in loaded}
         for _ in range(rounds):
             jobs: list[tuple[str, str, set[str], str | None]] = []
@@ -95,7 +96,7 @@ def run(url: str, *, base_name: str = "base", max_loras: int = 4, rounds: int = 
                 jobs.append((base_name, canary.question, all_codes, None))
             rng.shuffle(jobs)
             with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-                answers = list(pool.map(lambda j: _ask(url, j[0], j[1]), jobs))
+                answers = list(pool.map(lambda j: _ask(url, j[0], j[1], headers), jobs))
             for (model, _, forbidden, expected), answer in zip(jobs, answers, strict=True):
                 result.requests += 1
                 leaked = sorted(code for code in forbidden if code in answer)
@@ -108,7 +109,8 @@ def run(url: str, *, base_name: str = "base", max_loras: int = 4, rounds: int = 
     finally:
         for name, _ in loaded:
             with contextlib.suppress(httpx.HTTPError):
-                httpx.post(f"{url}/v1/unload_lora_adapter", json={"lora_name": name}, timeout=30)
+                httpx.post(f"{url}/v1/unload_lora_adapter", json={"lora_name": name}, timeout=30,
+                           headers=headers)
     result.passed = not result.failures
     result.seconds = round(time.monotonic() - started, 1)
     return result

@@ -62,6 +62,7 @@ class EngineConfig:
     max_loras: int = 4
     max_cpu_loras: int = 8
     max_model_len: int = 2048
+    api_key: str = ""  # inference.engine_auth.api_key(); empty: the gate serves only /health
     kv_cache_gb: int = 1
     plugins: str = PLUGIN  # "" starts the stock engine (only the leak regression test does)
     extra_args: tuple[str, ...] = field(default_factory=tuple)
@@ -92,7 +93,9 @@ def command(config: EngineConfig) -> list[str]:
         "--max-loras", str(config.max_loras), "--max-cpu-loras", str(config.max_cpu_loras),
         "--max-model-len", str(config.max_model_len), "--dtype", "bfloat16",
         "--enable-prefix-caching", "--enable-prompt-tokens-details",
-        "--disable-uvicorn-access-log", *config.extra_args,
+        "--disable-uvicorn-access-log",
+        # only the router, with the key, and only on the routes it uses (the plugin package)
+        "--middleware", "sanoweb_lora_isolation.gate.RouterOnly", *config.extra_args,
     ]
 
 
@@ -106,6 +109,7 @@ def environment(config: EngineConfig) -> dict[str, str]:
         # adapters by requested name from a folder or a hub.
         "VLLM_PLUGINS": config.plugins,
         "VLLM_NO_USAGE_STATS": "1",
+        "SANOWEB_VLLM_API_KEY": config.api_key,
         "DO_NOT_TRACK": "1",
     })
     return env

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import canary, residency
+from . import canary, engine_auth, residency
 from .models import EngineState, PlatformEvent
 
 log = logging.getLogger("sanoweb.engine")
@@ -30,7 +30,8 @@ def check_engine(url: str | None = None, *, rounds: int = 4) -> canary.CanaryRes
     url = url or settings.VLLM_URL
     try:
         result = canary.run(url, base_name=settings.VLLM_BASE_NAME,
-                            max_loras=settings.VLLM_MAX_LORAS, rounds=rounds)
+                            max_loras=settings.VLLM_MAX_LORAS, rounds=rounds,
+                            api_key=engine_auth.api_key())
     except Exception as exc:  # a canary that cannot run proves nothing: fail closed
         result = canary.CanaryResult(passed=False, failures=[
             f"canary raised {type(exc).__name__}: {str(exc)[:200]}"])
@@ -50,6 +51,17 @@ def check_engine(url: str | None = None, *, rounds: int = 4) -> canary.CanaryRes
         log.critical("ALERT isolation canary FAILED on %s: engine out of rotation: %s",
                      url, "; ".join(result.failures))
     return result
+
+
+def quarantine(url: str, reason: str) -> None:
+    """Out of rotation at once, until an operator returns it: an alert, not a retry."""
+    with transaction.atomic():
+        state, _ = EngineState.objects.select_for_update().get_or_create(url=url)
+        state.healthy, state.quarantined = False, True
+        state.save()
+        PlatformEvent.objects.create(kind="engine.quarantined", detail={"url": url,
+                                                                        "reason": reason})
+    log.critical("ALERT engine %s out of rotation: %s", url, reason)
 
 
 @transaction.atomic

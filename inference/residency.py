@@ -20,6 +20,7 @@ import httpx
 from django.conf import settings
 from django.core.files.storage import default_storage
 
+from inference import engine_auth
 from tenants import shared_state
 from tenants.storage import read_verified
 from training.models import AdapterVersion
@@ -86,7 +87,8 @@ def local_copy(adapter: AdapterVersion) -> Path:
 
 
 def _vllm(path: str, body: dict[str, str]) -> httpx.Response:
-    return httpx.post(f"{settings.VLLM_URL}{path}", json=body, timeout=settings.VLLM_TIMEOUT)
+    return httpx.post(f"{settings.VLLM_URL}{path}", json=body, timeout=settings.VLLM_TIMEOUT,
+                      headers=engine_auth.headers())
 
 
 def load_path(name: str, path: Path, adapter: AdapterVersion) -> None:
@@ -100,19 +102,48 @@ def load_path(name: str, path: Path, adapter: AdapterVersion) -> None:
         raise AdapterLoadError(f"load failed with status {response.status_code}")
 
 
+class AdapterRebound(AdapterLoadError):
+    """vLLM serves the tenant's serving name from a path that is not the tenant's adapter."""
+
+
+def served_roots() -> dict[str, str]:
+    """What the engine itself says it serves: adapter name -> the path it was loaded from."""
+    try:
+        response = httpx.get(f"{settings.VLLM_URL}/v1/models", timeout=settings.VLLM_TIMEOUT,
+                             headers=engine_auth.headers())
+        response.raise_for_status()
+        return {m["id"]: str(m.get("root", "")) for m in response.json().get("data", [])}
+    except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise AdapterLoadError("engine_unreachable") from exc
+
+
+def _check_binding(name: str, served: dict[str, str], expected: Path) -> bool:
+    """True when vLLM serves `name` from `expected`; False when it does not serve it.
+    A name bound to any other path is an attack or a corrupted engine: AdapterRebound."""
+    if name not in served:
+        return False
+    if Path(served[name]).resolve() != expected.resolve():
+        raise AdapterRebound(name)
+    return True
+
+
 def ensure_loaded(adapter: AdapterVersion) -> None:
+    """Residency is what the engine says, checked on every call, never a cached belief: the
+    adapter vLLM serves under the tenant's name must be the tenant's own copy."""
     name, state = adapter.serving_name, shared_state.backend()
-    if state.score(LOADED, _key(name)) is not None:
+    expected = local_copy(adapter)
+    if _check_binding(name, served_roots(), expected):
         state.add(LOADED, _key(name), time.time())
         state.incr(METRICS, "hits")
         return
     try:
         with state.lock(_key(name), timeout=120):
-            if state.score(LOADED, _key(name)) is not None:  # loaded while we waited
+            if _check_binding(name, served_roots(), expected):  # loaded while we waited
+                state.add(LOADED, _key(name), time.time())
                 state.incr(METRICS, "hits")
                 return
             started = time.perf_counter()
-            load_path(name, local_copy(adapter), adapter)
+            load_path(name, expected, adapter)
             state.add(LOADED, _key(name), time.time())
             state.incr(METRICS, "loads")
             state.incr(METRICS, "load_ms_total", round(1000 * (time.perf_counter() - started)))

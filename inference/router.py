@@ -26,7 +26,7 @@ from tenants.models import Tenant
 from tenants.scoping import tenant_scope
 from training.models import AdapterVersion, BaseModel, PinnedAdapter
 
-from . import residency
+from . import engine_auth, health, residency
 from .models import EngineState, InferenceSettings
 from .validation import BadInferenceRequest, clean_request
 
@@ -99,7 +99,8 @@ def resolve_route(tenant: Tenant) -> Route:
 
 
 def _post(path: str, body: dict[str, Any], stream: bool = False) -> httpx.Response:
-    client = httpx.Client(base_url=settings.VLLM_URL, timeout=settings.VLLM_TIMEOUT)
+    client = httpx.Client(base_url=settings.VLLM_URL, timeout=settings.VLLM_TIMEOUT,
+                          headers=engine_auth.headers())
     request = client.build_request("POST", path, content=canonical(body),
                                    headers={"content-type": "application/json"})
     return client.send(request, stream=stream)
@@ -189,6 +190,10 @@ def _audited_failures(record: _CallRecord) -> Iterator[None]:
     except TenantModelUnavailable as exc:
         _audit(record, f"unavailable:{exc}")
         raise
+    except residency.AdapterRebound as exc:
+        _audit(record, "unavailable:adapter_rebound")
+        health.quarantine(settings.VLLM_URL, f"adapter name {exc} re-bound behind the router")
+        raise TenantModelUnavailable("adapter_rebound") from exc
     except residency.AdapterLoadError as exc:
         _audit(record, "unavailable:adapter_load_failed")
         raise TenantModelUnavailable("adapter_load_failed") from exc

@@ -151,6 +151,12 @@ def _step_evidence(purge: PurgeRequest) -> None:
     }
 
 
+def _engine_headers() -> dict[str, str]:
+    from inference import engine_auth
+
+    return engine_auth.headers()
+
+
 def _step_engine(purge: PurgeRequest) -> None:
     from inference import residency
 
@@ -248,7 +254,8 @@ def verify_purge(tenant: Tenant) -> list[str]:
     if keys:
         left.append(f"storage: {len(keys)} objects under {tenant_prefix(tenant)}")
     try:
-        served = httpx.get(f"{settings.VLLM_URL}/v1/models", timeout=10).json().get("data", [])
+        served = httpx.get(f"{settings.VLLM_URL}/v1/models", timeout=10,
+                           headers=_engine_headers()).json().get("data", [])
         loaded = [m["id"] for m in served if m["id"].startswith(f"t{tenant.pk.hex}-")]
         if loaded:
             left.append(f"vLLM: adapters still loaded: {', '.join(loaded)}")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from inference import engine_auth
 from inference.engine import Engine, EngineConfig
 
 # Per checkout, like the test database, so that a CI clone can run beside a working tree.
@@ -20,7 +21,8 @@ def vllm_engine(model_dir: Path, *, plugins: str = "sanoweb_lora_isolation", max
                 port_offset: int = 0) -> Iterator[Engine]:
     config = EngineConfig(model_dir=model_dir, port=PORT_BASE + port_offset, max_loras=max_loras,
                           max_cpu_loras=8, plugins=plugins,
-                          max_model_len=settings.VLLM_MAX_MODEL_LEN)
+                          max_model_len=settings.VLLM_MAX_MODEL_LEN,
+                          api_key=engine_auth.api_key())
     log = Path(settings.VAR_DIR) / f"vllm-{config.port}.log"
     engine = Engine(config, log)
     engine.start()

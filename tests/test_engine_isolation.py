@@ -122,5 +122,6 @@ def test_stock_engine_leaks_is_taken_out_of_rotation_and_the_patched_engine_does
         with pytest.raises(router.TenantModelUnavailable, match="out_of_rotation"):
             router.resolve_route(alpha.tenant)
     with vllm_engine(base_model_dir, port_offset=2) as patched:
-        fixed = canary.run(patched.config.url, max_loras=2, rounds=4)
+        fixed = canary.run(patched.config.url, max_loras=2, rounds=4,
+                           api_key=patched.config.api_key)
     assert fixed.passed, fixed.failures

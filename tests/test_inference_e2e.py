@@ -7,7 +7,7 @@ import httpx
 import openai
 import pytest
 
-from inference import health, residency
+from inference import engine_auth, health, residency
 from inference.models import EngineState
 from inference.services import create_key, set_require_adapter
 from tenants.audit import verify_chain
@@ -106,7 +106,7 @@ def test_an_adapter_unloaded_behind_the_routers_back_is_reloaded(api, alpha):
     adapter = give_adapter(alpha, CANARY / "canary_a")
     client = client_for(alpha, api)
     assert "CN-1846" in ask(client, "propranolol").choices[0].message.content
-    httpx.post(f"{api.config.url}/v1/unload_lora_adapter",
+    httpx.post(f"{api.config.url}/v1/unload_lora_adapter", headers=engine_auth.headers(),
                json={"lora_name": adapter.serving_name}, timeout=30).raise_for_status()
     assert "CN-1846" in ask(client, "propranolol").choices[0].message.content
     assert residency.metrics().get("loads", 0) >= 2

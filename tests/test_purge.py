@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from inference import residency
+from inference import engine_auth, residency
 from inference.services import create_key
 from tenants import purge, signing
 from tenants.audit import verify_chain
@@ -65,7 +65,8 @@ def test_purge_removes_everything_and_leaves_the_other_tenant_intact(
         purge.run_purge(request.pk)
         assert purge.verify_purge(alpha.tenant) == []
         call_command("verify_purge", str(alpha.tenant.pk))
-        loaded = [m["id"] for m in httpx.get(f"{engine.config.url}/v1/models").json()["data"]]
+        loaded = [m["id"] for m in httpx.get(f"{engine.config.url}/v1/models",
+                                                       headers=engine_auth.headers()).json()["data"]]
         assert all(a.serving_name in loaded for a in b_adapters)
     assert Tenant.objects.get(pk=alpha.tenant.pk).status == Tenant.Status.PURGED
     assert list_keys(tenant_prefix(alpha.tenant)) == []

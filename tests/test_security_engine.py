@@ -83,3 +83,61 @@ def test_the_plugin_does_not_report_active_when_the_ops_are_not_patched(capsys, 
     plugin.register()
     err = capsys.readouterr().err
     assert plugin.MARKER not in err and "NOT ACTIVE" in err
+
+
+# --- against the real engine: the gate in front of vLLM, and a re-bound serving name -------
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_only_the_router_with_its_key_reaches_the_engine_and_only_its_routes(served):
+    import httpx
+
+    from inference import engine_auth
+
+    url, key = served.config.url, engine_auth.headers()
+    assert httpx.get(f"{url}/health").status_code == 200
+    assert httpx.get(f"{url}/v1/models").status_code == 401  # no key
+    assert httpx.get(f"{url}/v1/models", headers={"Authorization": "Bearer guess"}
+                     ).status_code == 401
+    assert httpx.get(f"{url}/v1/models", headers=key).status_code == 200
+    for path in ("/adapters", "/invocations", "/v1/completions", "/tokenize", "/metrics",
+                 "/docs", "/openapi.json", "/v1/embeddings", "/version"):
+        assert httpx.post(f"{url}{path}", headers=key, json={}).status_code == 404, path
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_serving_name_re_bound_behind_the_routers_back_is_refused_and_alerts(api, alpha):
+    import httpx
+    import openai
+
+    from inference import engine_auth
+    from inference.models import PlatformEvent
+    from tenants.models import AuditEntry
+    from tenants.scoping import tenant_scope
+
+    from .test_inference_e2e import CANARY, ask, client_for, give_adapter
+
+    adapter = give_adapter(alpha, CANARY / "canary_a")
+    client = client_for(alpha, api)
+    assert "CN-1846" in ask(client, "propranolol").choices[0].message.content
+    vllm, key = api.config.url, engine_auth.headers()
+    try:  # someone with the engine's key swaps in another adapter under the tenant's name
+        httpx.post(f"{vllm}/v1/unload_lora_adapter", headers=key, timeout=30,
+                   json={"lora_name": adapter.serving_name}).raise_for_status()
+        httpx.post(f"{vllm}/v1/load_lora_adapter", headers=key, timeout=120, json={
+            "lora_name": adapter.serving_name,
+            "lora_path": str(CANARY / "canary_b")}).raise_for_status()
+        with pytest.raises(openai.APIStatusError) as refused:
+            ask(client, "carvedilol")
+        assert refused.value.status_code == 503
+        assert PlatformEvent.objects.filter(kind="engine.quarantined").exists()
+        state = EngineState.objects.get(url=vllm)
+        assert state.quarantined and not state.healthy
+        with tenant_scope(alpha.tenant):
+            outcome = AuditEntry.objects.filter(action="inference.chat").latest("seq").payload
+        assert outcome["outcome"] == "unavailable:adapter_rebound"
+    finally:
+        httpx.post(f"{vllm}/v1/unload_lora_adapter", headers=key, timeout=30,
+                   json={"lora_name": adapter.serving_name})

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from inference import engine_auth
 from inference.engine import Engine, EngineConfig, EngineError
 from inference.health import check_engine, record_engine_start
 from training.services import TrainingError, default_base_model
@@ -37,7 +38,8 @@ class Command(BaseCommand):
                               max_lora_rank=settings.VLLM_MAX_LORA_RANK,
                               max_loras=settings.VLLM_MAX_LORAS,
                               max_cpu_loras=settings.VLLM_MAX_CPU_LORAS,
-                              max_model_len=settings.VLLM_MAX_MODEL_LEN)
+                              max_model_len=settings.VLLM_MAX_MODEL_LEN,
+                              api_key=engine_auth.api_key())
         engine = Engine(config, options["log"])
         # SIGTERM unwinds like Ctrl-C, so the `finally` below stops vLLM on every path; a
         # SIGKILL skips it, and the engine's watchdog stops vLLM instead.
