@@ -152,6 +152,7 @@ class ChainVerdict:
     entries: int
     broken_seq: int | None = None
     reason: str = ""
+    last_hash: str = GENESIS_HASH  # the entry_hash of entry #entries, when ok
 
 
 def verify_chain(tenant: Tenant) -> ChainVerdict:
@@ -173,4 +174,4 @@ def verify_chain(tenant: Tenant) -> ChainVerdict:
     if (head_seq, head_hash) != (count, prev_hash):
         reason = f"chain ends at #{count}, head says #{head_seq}"
         return ChainVerdict(False, count, count + 1, reason)
-    return ChainVerdict(True, count)
+    return ChainVerdict(True, count, last_hash=prev_hash)
