@@ -126,8 +126,9 @@ class AuditVerdict:
             return f"does NOT match its signed checkpoints: {self.checkpoint_problem}"
         if self.latest_checkpoint is None:
             return f"{self.chain.entries} entries; no signed checkpoint yet"
+        plural = "s" if self.checkpoints != 1 else ""
         return (f"{self.chain.entries} entries; verified against {self.checkpoints} signed "
-                f"checkpoints, the latest at #{self.latest_checkpoint.seq} "
+                f"checkpoint{plural}, the latest at #{self.latest_checkpoint.seq} "
                 f"({self.latest_checkpoint.signed_at:%Y-%m-%d %H:%M:%S} UTC)")
 
 
