@@ -127,6 +127,8 @@ STATIC_ROOT = VAR_DIR / "static"
 # Ed25519 key for export manifests and deletion certificates; kept outside the database.
 PLATFORM_SIGNING_KEY = env.str("PLATFORM_SIGNING_KEY",
                                default=str(VAR_DIR / "keys" / "platform_ed25519.pem"))
+# Seconds between signed checkpoints of every tenant's audit chain head (same key).
+AUDIT_CHECKPOINT_INTERVAL = env.int("AUDIT_CHECKPOINT_INTERVAL", default=60 * 60)
 
 # --- Storage ----------------------------------------------------------------------------------
 # Tenant objects live under tenants/<tenant-uuid>/ of this storage; S3 when a bucket is set.
@@ -181,6 +183,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "isolation-canary": {"task": "inference.tasks.isolation_canary", "schedule": 15 * 60},
     "reap-stale-training-runs": {"task": "training.tasks.reap_stale_runs", "schedule": 5 * 60},
+    # Signed audit checkpoints outside the database (tenants.checkpoints).
+    "audit-checkpoints": {"task": "tenants.tasks.checkpoint_audit_chains",
+                          "schedule": AUDIT_CHECKPOINT_INTERVAL},
 }
 
 # --- Inference ------------------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 entry_hash = sha256(DOMAIN ‖ canonical JSON of (tenant, seq, prev_hash, fields)). Appends for
 one tenant are serialised by locking the tenant's chain-head row, so concurrent writers never
-fork the chain; the head row also makes a dropped tail visible. Payloads must be PHI-free so
-that the chain can outlive a purge.
+fork the chain; the head row also makes a dropped tail visible. On PostgreSQL the append is the
+SECURITY DEFINER function sanoweb_audit_append (tenants.rls), the runtime role's only way to
+write the log; signed checkpoints outside the database (tenants.checkpoints) catch what the
+owner role could still do. Payloads must be PHI-free so that the chain can outlive a purge.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from .models import AuditChainHead, AuditEntry, Tenant
 from .scoping import tenant_scope
@@ -71,6 +73,11 @@ def append(
     payload: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry to `tenant`'s chain, in the caller's transaction when there is one."""
+    if connection.vendor == "postgresql":
+        with tenant_scope(tenant), transaction.atomic():
+            return _append_in_database(
+                tenant, action, actor, target, model_pin, request_sha256, payload or {}
+            )
     for attempt in range(5):
         try:
             with tenant_scope(tenant), transaction.atomic():
@@ -84,6 +91,26 @@ def append(
     raise AssertionError("unreachable")
 
 
+def _append_in_database(
+    tenant: Tenant,
+    action: str,
+    actor: str,
+    target: str,
+    model_pin: str,
+    request_sha256: str,
+    payload: dict[str, Any],
+) -> AuditEntry:
+    # The function locks the head, numbers, hashes and inserts; see tenants.rls.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sanoweb_audit_append(%s, %s, %s, %s, %s, %s, %s)",
+            [tenant.pk, actor, action, target, model_pin, request_sha256,
+             canonical_json(payload)],
+        )
+        (entry_id,) = cursor.fetchone()
+    return AuditEntry.objects.get(pk=entry_id)
+
+
 def _append_locked(
     tenant: Tenant,
     action: str,
@@ -94,6 +121,7 @@ def _append_locked(
     payload: dict[str, Any],
 ) -> AuditEntry:
     # FOR NO KEY UPDATE: serialises appends without blocking inserts that reference the tenant.
+    # The ORM path, for SQLite (the embedded default); it must hash as sanoweb_audit_append does.
     head = AuditChainHead.objects.select_for_update(no_key=True).filter(pk=tenant.pk).first()
     if head is None:  # the tenant's first entry; create_tenant() writes it in one transaction
         head = AuditChainHead.objects.create(tenant=tenant, seq=0, entry_hash=GENESIS_HASH)
@@ -124,6 +152,7 @@ class ChainVerdict:
     entries: int
     broken_seq: int | None = None
     reason: str = ""
+    last_hash: str = GENESIS_HASH  # the entry_hash of entry #entries, when ok
 
 
 def verify_chain(tenant: Tenant) -> ChainVerdict:
@@ -145,4 +174,4 @@ def verify_chain(tenant: Tenant) -> ChainVerdict:
     if (head_seq, head_hash) != (count, prev_hash):
         reason = f"chain ends at #{count}, head says #{head_seq}"
         return ChainVerdict(False, count, count + 1, reason)
-    return ChainVerdict(True, count)
+    return ChainVerdict(True, count, last_hash=prev_hash)

@@ -43,9 +43,10 @@ def rls_statements(table: str, connection: BaseDatabaseWrapper) -> list[str]:
 
 
 def audit_protection_statements(connection: BaseDatabaseWrapper, app_role: str) -> list[str]:
-    """The audit log is append-only: UPDATE always fails; DELETE and TRUNCATE only for the
-    owner role with `sanoweb.allow_audit_purge` set (tenant purge, test flush), never for the
-    runtime role, which also lacks the privileges."""
+    """The audit log is append-only: the runtime role inserts only through
+    sanoweb_audit_append; UPDATE always fails; DELETE and TRUNCATE only for the owner role with
+    `sanoweb.allow_audit_purge` set (tenant purge, test flush), never for the runtime role,
+    which also lacks the privileges."""
     table = _quote(connection, AuditEntry._meta.db_table)
     role_literal = app_role.replace("'", "''")
     function = f"""
@@ -73,23 +74,102 @@ $$ LANGUAGE plpgsql"""
     ]
     if app_role:
         statements.append(
-            f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {_quote(connection, app_role)}"
+            # Appends go through sanoweb_audit_append only.
+            f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {table} "
+            f"FROM {_quote(connection, app_role)}"
         )
     return statements
 
 
-def immutable_statements(table: str, connection: BaseDatabaseWrapper) -> list[str]:
+def immutable_statements(
+    table: str, connection: BaseDatabaseWrapper, app_role: str = ""
+) -> list[str]:
+    """Rows written once: UPDATE always fails; DELETE only for the owner role with
+    `sanoweb.allow_audit_purge` set (the tenant purge), never for the runtime role, which also
+    lacks the DELETE privilege."""
     t = _quote(connection, table)
-    return [
-        """CREATE OR REPLACE FUNCTION sanoweb_reject_update() RETURNS trigger AS $$
+    role_literal = app_role.replace("'", "''")
+    statements = [
+        f"""CREATE OR REPLACE FUNCTION sanoweb_immutable_row() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION '% rows are immutable (UPDATE rejected)', TG_TABLE_NAME;
+  IF TG_OP = 'UPDATE' THEN
+    RAISE EXCEPTION '% rows are immutable (UPDATE rejected)', TG_TABLE_NAME;
+  END IF;
+  IF current_user = '{role_literal}'
+     OR coalesce(current_setting('sanoweb.allow_audit_purge', true), '') <> 'on' THEN
+    RAISE EXCEPTION '% rows are immutable (DELETE rejected)', TG_TABLE_NAME;
+  END IF;
+  RETURN OLD;
 END;
 $$ LANGUAGE plpgsql""",
         f"DROP TRIGGER IF EXISTS immutable_row ON {t}",
-        f"CREATE TRIGGER immutable_row BEFORE UPDATE ON {t} "
-        "FOR EACH ROW EXECUTE FUNCTION sanoweb_reject_update()",
+        f"CREATE TRIGGER immutable_row BEFORE UPDATE OR DELETE ON {t} "
+        "FOR EACH ROW EXECUTE FUNCTION sanoweb_immutable_row()",
     ]
+    if app_role:
+        statements.append(f"REVOKE DELETE, TRUNCATE ON {t} FROM {_quote(connection, app_role)}")
+    return statements
+
+
+# The only way the runtime role can add to the audit log. It runs as its owner (the owner
+# role), locks the tenant's head row, and computes entry_hash exactly as
+# tenants.audit.compute_entry_hash does: sha256(DOMAIN || canonical JSON), keys sorted, no
+# spaces, strings escaped by to_json (the same escapes as json.dumps(ensure_ascii=False)),
+# created_at as Python's isoformat() of the UTC time (no fraction when it is zero). RLS still
+# applies inside it (FORCE), so p_tenant must be the transaction's app.tenant_id.
+APPEND_FUNCTION_SIGNATURE = "sanoweb_audit_append(uuid, text, text, text, text, text, text)"
+
+
+def audit_append_function(connection: BaseDatabaseWrapper) -> str:
+    entries = _quote(connection, AuditEntry._meta.db_table)
+    head = _quote(connection, AuditChainHead._meta.db_table)
+    from .audit import DOMAIN
+
+    # Only quoted table names and a hex constant are interpolated: no outside input.
+    return f"""
+CREATE OR REPLACE FUNCTION sanoweb_audit_append(
+  p_tenant uuid, p_actor text, p_action text, p_target text, p_model_pin text,
+  p_request_sha256 text, p_payload_json text
+) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_seq bigint; v_prev text; v_at timestamptz; v_utc timestamp; v_at_text text;
+  v_body text; v_hash text; v_id bigint;
+BEGIN
+  INSERT INTO public.{head} (tenant_id, seq, entry_hash)
+    VALUES (p_tenant, 0, repeat('0', 64)) ON CONFLICT (tenant_id) DO NOTHING;
+  -- FOR NO KEY UPDATE: serialises appends without blocking inserts that reference the tenant.
+  SELECT seq, entry_hash INTO v_seq, v_prev FROM public.{head}
+    WHERE tenant_id = p_tenant FOR NO KEY UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no audit chain head visible for this tenant (outside its scope?)';
+  END IF;
+  v_seq := v_seq + 1;
+  v_at := clock_timestamp();
+  v_utc := v_at AT TIME ZONE 'UTC';
+  v_at_text := to_char(v_utc, 'YYYY-MM-DD"T"HH24:MI:SS')
+    || CASE WHEN to_char(v_utc, 'US') = '000000' THEN '' ELSE '.' || to_char(v_utc, 'US') END
+    || '+00:00';
+  v_body := '{{"action":' || to_json(p_action)::text
+    || ',"actor":' || to_json(p_actor)::text
+    || ',"created_at":' || to_json(v_at_text)::text
+    || ',"model_pin":' || to_json(p_model_pin)::text
+    || ',"payload":' || to_json(p_payload_json)::text
+    || ',"prev_hash":' || to_json(v_prev)::text
+    || ',"request_sha256":' || to_json(p_request_sha256)::text
+    || ',"seq":' || v_seq::text
+    || ',"target":' || to_json(p_target)::text
+    || ',"tenant":' || to_json(p_tenant::text)::text || '}}';
+  v_hash := encode(sha256('\\x{DOMAIN.hex()}'::bytea || convert_to(v_body, 'UTF8')), 'hex');
+  INSERT INTO public.{entries} (tenant_id, seq, created_at, actor, action, target, model_pin,
+                                request_sha256, payload_json, prev_hash, entry_hash)
+    VALUES (p_tenant, v_seq, v_at, p_actor, p_action, p_target, p_model_pin,
+            p_request_sha256, p_payload_json, v_prev, v_hash)
+    RETURNING id INTO v_id;
+  UPDATE public.{head} SET seq = v_seq, entry_hash = v_hash WHERE tenant_id = p_tenant;
+  RETURN v_id;
+END;
+$$"""  # noqa: S608
 
 
 def grant_statements(connection: BaseDatabaseWrapper, app_role: str) -> list[str]:
@@ -99,27 +179,35 @@ def grant_statements(connection: BaseDatabaseWrapper, app_role: str) -> list[str
         f"GRANT USAGE ON SCHEMA public TO {role}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
-        f"REVOKE DELETE, TRUNCATE ON {head} FROM {role}",
+        # The head moves only inside sanoweb_audit_append.
+        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {head} FROM {role}",
+        f"GRANT EXECUTE ON FUNCTION {APPEND_FUNCTION_SIGNATURE} TO {role}",
     ]
 
 
 def apply_database_protections(using: str = "default") -> None:
-    """Grants, RLS policies and the audit trigger; a no-op off PostgreSQL."""
+    """The audit append function, grants, RLS policies and the append-only and immutable-row
+    triggers; a no-op off PostgreSQL."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return
     app_role = settings.DATABASE_APP_ROLE
     owner = connection.settings_dict.get("USER", "")
-    statements: list[str] = []
+    runtime_role = app_role if app_role != owner else ""
+    statements = [
+        audit_append_function(connection),
+        f"REVOKE ALL ON FUNCTION {APPEND_FUNCTION_SIGNATURE} FROM PUBLIC",
+    ]
     # Grants only make sense when the runtime role is not the owner doing the migration.
-    if app_role and app_role != owner:
-        statements += grant_statements(connection, app_role)
+    if runtime_role:
+        statements += grant_statements(connection, runtime_role)
     for table in tenant_owned_tables():
         statements += rls_statements(table, connection)
     for model in apps.get_models():
         if issubclass(model, TenantOwned) and model.immutable:
-            statements += immutable_statements(model._meta.db_table, connection)
-    statements += audit_protection_statements(connection, app_role if app_role != owner else "")
+            statements += immutable_statements(model._meta.db_table, connection, runtime_role)
+    statements.append("DROP FUNCTION IF EXISTS sanoweb_reject_update()")  # the UPDATE-only one
+    statements += audit_protection_statements(connection, runtime_role)
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)

@@ -10,8 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from . import audit
-from .models import AuditChainHead, Membership, Role, Tenant
-from .scoping import tenant_scope
+from .models import Membership, Role, Tenant
 
 
 @dataclass(frozen=True)
@@ -38,8 +37,7 @@ def create_tenant(
 ) -> tuple[Tenant, NewUser]:
     """Create a tenant, its chain head, its first tenant admin and its first audit entries."""
     tenant = Tenant.objects.create(slug=slug, name=name)
-    with tenant_scope(tenant):
-        AuditChainHead.objects.create(tenant=tenant, seq=0, entry_hash=audit.GENESIS_HASH)
+    # The first append creates the chain head (the runtime role cannot write it directly).
     audit.append(tenant, audit.Action.TENANT_CREATED, actor=actor, target=f"tenant:{tenant.pk}",
                  payload={"slug": slug})
     admin = get_or_create_user(admin_email, password)

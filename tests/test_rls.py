@@ -67,10 +67,10 @@ def test_raw_insert_of_alphas_id_under_betas_scope_is_rejected(alpha, beta):
         tenant_scope(beta.tenant),
         connection.cursor() as cursor,
     ):
+        # A table the runtime role may insert into (the audit log it may not: test_security_audit).
         cursor.execute(
-            "INSERT INTO tenants_auditentry (tenant_id, seq, created_at, actor, action, "
-            "target, model_pin, request_sha256, payload_json, prev_hash, entry_hash) "
-            "VALUES (%s, 999, now(), 'x', 'forged', '', '', '', '{}', '', '')",
+            "INSERT INTO curation_curationsettings (tenant_id, required_approvals, "
+            "guideline_version) VALUES (%s, 1, 'x')",
             [alpha.tenant.pk],
         )
 
@@ -78,7 +78,7 @@ def test_raw_insert_of_alphas_id_under_betas_scope_is_rejected(alpha, beta):
 def test_raw_update_across_tenants_changes_nothing(alpha, beta):
     with tenant_scope(beta.tenant), connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE tenants_auditchainhead SET seq = seq + 100 WHERE tenant_id = %s",
+            "UPDATE curation_curationsettings SET required_approvals = 2 WHERE tenant_id = %s",
             [alpha.tenant.pk],
         )
         assert cursor.rowcount == 0

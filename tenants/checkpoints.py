@@ -1,0 +1,178 @@
+"""Signed checkpoints of each tenant's audit chain head, kept outside the database.
+
+The hash chain alone cannot stop someone who can write the tables as the owner role: they can
+cut the tail and rewrite the head, or rewrite an entry and every hash after it. So, like
+CloudTrail's digest files, a periodic checkpoint signs (tenant, seq, entry_hash, time, the
+previous checkpoint's signature) with the platform's Ed25519 key (tenants.signing) and stores
+it in the configured storage under audit-checkpoints/<tenant-uuid>/, never in the database.
+`verify_audit` then checks the chain against every checkpoint. Entries after the latest
+checkpoint are protected only by the chain until the next one is written.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.files.storage import default_storage
+
+from . import audit, signing
+from .models import AuditEntry, Tenant
+from .scoping import tenant_scope
+from .storage import list_keys, write_new
+
+PREFIX = "audit-checkpoints/"
+FORMAT = "sanoweb-audit-checkpoint/1"
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint was refused (the chain it would sign does not verify)."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    key: str
+    body: dict[str, Any]
+    signature: str
+
+    @property
+    def seq(self) -> int:
+        return int(self.body["seq"])
+
+    @property
+    def signed_at(self) -> datetime:
+        return datetime.fromisoformat(self.body["signed_at"])
+
+
+def tenant_checkpoint_prefix(tenant: Tenant) -> str:
+    return f"{PREFIX}{tenant.pk}/"
+
+
+def checkpoint_key(tenant: Tenant, seq: int) -> str:
+    # Zero-padded so that the keys sort in seq order.
+    return f"{tenant_checkpoint_prefix(tenant)}{seq:012d}.json"
+
+
+def _canonical(body: dict[str, Any]) -> bytes:
+    return audit.canonical_json(body).encode()
+
+
+def _load(key: str) -> Checkpoint:
+    with default_storage.open(key, "rb") as handle:
+        document = json.loads(handle.read())
+    return Checkpoint(key, document["body"], document["signature"])
+
+
+def stored_checkpoints(tenant: Tenant) -> list[str]:
+    return [k for k in list_keys(tenant_checkpoint_prefix(tenant)) if k.endswith(".json")]
+
+
+def write_checkpoint(tenant: Tenant) -> Checkpoint | None:
+    """Sign the tenant's current head, linked to its previous checkpoint; None when nothing was
+    appended since. Refuses to sign a chain that does not verify against what is signed."""
+    verdict = verify_audit(tenant)
+    if not verdict.ok:
+        raise CheckpointError(f"Not checkpointing {tenant.slug}: {verdict.message}")
+    latest = verdict.latest_checkpoint
+    if verdict.chain.entries == 0 or (latest and latest.seq == verdict.chain.entries):
+        return None
+    body = {
+        "format": FORMAT,
+        "tenant": str(tenant.pk),
+        "seq": verdict.chain.entries,
+        "entry_hash": verdict.chain.last_hash,
+        "signed_at": datetime.now(UTC).isoformat(),
+        "previous_signature": latest.signature if latest else None,
+    }
+    signature = signing.sign(_canonical(body))
+    document = {"body": body, "signature": signature, "algorithm": "Ed25519",
+                "public_key": signing.public_key_pem()}
+    key = checkpoint_key(tenant, body["seq"])
+    try:
+        write_new(key, json.dumps(document, indent=2, sort_keys=True).encode())
+    except FileExistsError:
+        return _load(key)  # a concurrent run signed the same head first
+    return Checkpoint(key, body, signature)
+
+
+def checkpoint_all_tenants() -> dict[str, int | None]:
+    """One checkpoint per tenant that still has a chain; the seq signed, None when unchanged."""
+    done: dict[str, int | None] = {}
+    for tenant in Tenant.objects.exclude(status=Tenant.Status.PURGED).order_by("slug"):
+        checkpoint = write_checkpoint(tenant)
+        done[tenant.slug] = checkpoint.seq if checkpoint else None
+    return done
+
+
+@dataclass(frozen=True)
+class AuditVerdict:
+    chain: audit.ChainVerdict
+    checkpoints: int = 0
+    latest_checkpoint: Checkpoint | None = None
+    checkpoint_problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and not self.checkpoint_problem
+
+    @property
+    def message(self) -> str:
+        if not self.chain.ok:
+            return (f"BROKEN at entry #{self.chain.broken_seq}: {self.chain.reason} "
+                    f"({self.chain.entries} entries verified before it)")
+        if self.checkpoint_problem:
+            return f"does NOT match its signed checkpoints: {self.checkpoint_problem}"
+        if self.latest_checkpoint is None:
+            return f"{self.chain.entries} entries; no signed checkpoint yet"
+        plural = "s" if self.checkpoints != 1 else ""
+        return (f"{self.chain.entries} entries; verified against {self.checkpoints} signed "
+                f"checkpoint{plural}, the latest at #{self.latest_checkpoint.seq} "
+                f"({self.latest_checkpoint.signed_at:%Y-%m-%d %H:%M:%S} UTC)")
+
+
+def verify_audit(tenant: Tenant) -> AuditVerdict:
+    """The chain, then every checkpoint: its signature (under the platform's own public key,
+    not the one in the file), its link to the previous one, and its (seq, entry_hash) against
+    the entry in the database."""
+    chain = audit.verify_chain(tenant)
+    public_pem = signing.public_key_pem()
+    previous: Checkpoint | None = None
+    count = 0
+    for key in stored_checkpoints(tenant):
+        try:
+            checkpoint = _load(key)
+            problem = _check_one(tenant, checkpoint, previous, public_pem)
+        except (ValueError, KeyError, TypeError) as exc:  # unreadable or malformed JSON
+            problem = f"{key} is unreadable ({type(exc).__name__})"
+        if problem:
+            return AuditVerdict(chain, count, previous, problem)
+        previous, count = checkpoint, count + 1
+    return AuditVerdict(chain, count, previous)
+
+
+def _check_one(
+    tenant: Tenant, checkpoint: Checkpoint, previous: Checkpoint | None, public_pem: str
+) -> str:
+    body, name = checkpoint.body, checkpoint.key.rsplit("/", 1)[-1]
+    if not signing.verify(_canonical(body), checkpoint.signature, public_pem):
+        return f"checkpoint {name}: the signature does not verify (tampered or foreign)"
+    if body.get("format") != FORMAT or body.get("tenant") != str(tenant.pk):
+        return f"checkpoint {name}: not a checkpoint of this tenant"
+    if checkpoint.key != checkpoint_key(tenant, checkpoint.seq):
+        return f"checkpoint {name}: stored under the wrong name for #{checkpoint.seq}"
+    expected_link = previous.signature if previous else None
+    if body.get("previous_signature") != expected_link or (
+        previous and checkpoint.seq <= previous.seq
+    ):
+        return f"checkpoint #{checkpoint.seq}: does not link to the previous checkpoint"
+    with tenant_scope(tenant):
+        entry = AuditEntry.objects.filter(seq=checkpoint.seq).first()
+    if entry is None:
+        return (f"checkpoint #{checkpoint.seq}: entry #{checkpoint.seq} is gone from the "
+                "database (the log was cut back)")
+    if entry.entry_hash != body.get("entry_hash"):
+        return (f"checkpoint #{checkpoint.seq}: entry #{checkpoint.seq} differs from the "
+                "signed one (rewritten)")
+    return ""
