@@ -181,6 +181,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "isolation-canary": {"task": "inference.tasks.isolation_canary", "schedule": 15 * 60},
     "reap-stale-training-runs": {"task": "training.tasks.reap_stale_runs", "schedule": 5 * 60},
+    # An export bundle not downloaded by its expiry is deleted within five minutes of it.
+    "expire-exports": {"task": "tenants.tasks.expire_exports", "schedule": 5 * 60},
 }
 
 # --- Inference ------------------------------------------------------------------------------------

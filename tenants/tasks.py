@@ -14,3 +14,9 @@ def build_export(export_id: int) -> str:
 def purge_tenant(purge_id: int) -> str:
     # Idempotent and resumable: finished steps are recorded on the request and skipped.
     return str(purge.run_purge(purge_id).status)
+
+
+@shared_task(acks_late=True)
+def expire_exports() -> int:
+    # Periodic (CELERY_BEAT_SCHEDULE): bundles not downloaded by their expiry are deleted.
+    return len(export.expire_exports())
