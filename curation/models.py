@@ -161,6 +161,10 @@ class Review(ImmutableRow):
     reason = models.CharField(max_length=500, blank=True)
     edited_text_sha256 = models.CharField(max_length=64, blank=True)
     previous_answer_sha256 = models.CharField(max_length=64, blank=True)
+    answer_sha256 = models.CharField(
+        max_length=64, blank=True,
+        help_text="The answer text this decision was made on: an approval counts only while "
+                  "the answer is still that text.")
     voids = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="voided_by"
     )

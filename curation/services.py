@@ -255,11 +255,47 @@ def live_reviews() -> Any:
     return Review.objects.filter(voided_by__isnull=True).exclude(decision=Review.Decision.UNDO)
 
 
+def _answer_hashes(example: Example) -> set[str]:
+    """The sha256 of the current answer and of the texts it came from by PHI redactions only:
+    replacing a name with a placeholder does not void an approval, an edit does."""
+    current = sha256_hex(example.answer.encode())
+    hashes, frontier = {current}, current
+    revisions = {r.new_sha256: r.previous_sha256
+                 for r in example.revisions.filter(field="answer").order_by("version")}
+    while frontier in revisions and revisions[frontier] not in hashes:
+        frontier = revisions[frontier]
+        hashes.add(frontier)
+    return hashes
+
+
+def authors_of(example: Example) -> set[Any]:
+    """Who wrote the current text: the proposer, and every reviewer who edited the answer."""
+    editors = live_reviews().filter(example=example, decision=Review.Decision.APPROVE_EDIT)
+    return {example.author_id, *editors.values_list("reviewer_id", flat=True)}
+
+
+def approvers_of_current_text(example: Example) -> set[Any]:
+    """Reviewers whose live plain approval saw exactly the current answer and who did not
+    write it. An approval with an edit approves nothing: its author wrote the new text."""
+    approvals = live_reviews().filter(example=example, decision=Review.Decision.APPROVE,
+                                      answer_sha256__in=_answer_hashes(example))
+    return set(approvals.values_list("reviewer_id", flat=True)) - authors_of(example)
+
+
+def may_decide(example: Example, reviewer: AbstractBaseUser) -> bool:
+    """A pending example the reviewer neither wrote nor edited nor decided on as it reads now."""
+    if example.status != Example.Status.PENDING or reviewer.pk in authors_of(example):
+        return False
+    seen = live_reviews().filter(example=example, reviewer=reviewer,
+                                 answer_sha256__in=_answer_hashes(example))
+    return not seen.exists()
+
+
 def _recompute_status(example: Example, required: int) -> None:
-    live = list(live_reviews().filter(example=example).order_by("created_at"))
+    live = list(live_reviews().filter(example=example))
     if any(r.decision == Review.Decision.REJECT for r in live):
         status = Example.Status.REJECTED
-    elif len({r.reviewer_id for r in live}) >= required and live:
+    elif len(approvers_of_current_text(example)) >= required:
         status = Example.Status.APPROVED
     else:
         status = Example.Status.PENDING
@@ -273,20 +309,25 @@ def decide(
     example: Example, reviewer: AbstractBaseUser, decision: str, *, reason: str = "",
     edited_answer: str = "",
 ) -> Review:
-    """Record a reviewer's decision. The author never decides on their own example."""
+    """Record a reviewer's decision. Whoever wrote the current text (the proposer, or a
+    reviewer who edited it) never decides on it; an edit voids the approvals of the old text."""
     example = Example.objects.select_for_update().get(pk=example.pk)
     if example.author_id == reviewer.pk:
         raise FourEyesViolation("You wrote this example: another reviewer must decide on it.")
+    if reviewer.pk in authors_of(example):
+        raise FourEyesViolation("You edited this answer: another reviewer must approve the "
+                                "new text.")
     if example.status != Example.Status.PENDING:
         raise CurationError("This example has already been decided.")
-    if live_reviews().filter(example=example, reviewer=reviewer).exists():
+    if not may_decide(example, reviewer):
         raise CurationError("You have already decided on this example.")
     rules = settings_for(current_tenant())
-    review_fields: dict[str, Any] = {}
+    seen_sha256 = sha256_hex(example.answer.encode())
+    review_fields: dict[str, Any] = {"answer_sha256": seen_sha256}
     if decision == Review.Decision.APPROVE_EDIT:
         edited = redact(check_text(edited_answer, "edited answer"))
-        review_fields = {"edited_text_sha256": sha256_hex(edited.text.encode()),
-                         "previous_answer_sha256": sha256_hex(example.answer.encode())}
+        review_fields |= {"edited_text_sha256": sha256_hex(edited.text.encode()),
+                          "previous_answer_sha256": seen_sha256}
         example.answer = edited.text
         example.redaction_report = dict(Counter(example.redaction_report) + Counter(edited.counts))
         example.save(update_fields=["answer", "redaction_report"])
@@ -303,7 +344,8 @@ def decide(
     _recompute_status(example, rules.required_approvals)
     audit.append(current_tenant(), f"curation.review_{decision}",
                  actor=audit.actor_for_user(reviewer), target=f"example:{example.pk}",
-                 payload={"review": str(review.pk), "status": example.status})
+                 payload={"review": str(review.pk), "status": example.status,
+                          "answer_sha256": seen_sha256})
     return review
 
 

@@ -7,6 +7,7 @@ so another tenant's id is a 404.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -74,11 +75,14 @@ def propose(request: HttpRequest, pk: str) -> HttpResponse:
 # --- reviewer portal ---
 
 
-def _reviewable(request: HttpRequest) -> object:
-    """Pending examples this reviewer may decide on: not their own, not decided by them."""
-    decided = services.live_reviews().filter(reviewer=request.user).values("example_id")
-    return (Example.objects.filter(status=Example.Status.PENDING)
-            .exclude(author=request.user).exclude(pk__in=decided))
+def _reviewable(request: HttpRequest) -> Any:
+    """Pending examples this reviewer may decide on: not written or edited by them, and not
+    decided by them as the answer reads now (an edit brings an example back to its approvers)."""
+    pending = Example.objects.filter(status=Example.Status.PENDING)
+    touched = pending.filter(pk__in=services.live_reviews().filter(reviewer=request.user)
+                             .values("example_id"))
+    decided = [e.pk for e in touched if not services.may_decide(e, request.user)]
+    return pending.exclude(author=request.user).exclude(pk__in=decided)
 
 
 @tenant_role_required(Role.REVIEWER)

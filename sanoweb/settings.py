@@ -186,6 +186,8 @@ CELERY_BEAT_SCHEDULE = {
     # Signed audit checkpoints outside the database (tenants.checkpoints).
     "audit-checkpoints": {"task": "tenants.tasks.checkpoint_audit_chains",
                           "schedule": AUDIT_CHECKPOINT_INTERVAL},
+    # An export bundle not downloaded by its expiry is deleted within five minutes of it.
+    "expire-exports": {"task": "tenants.tasks.expire_exports", "schedule": 5 * 60},
 }
 
 # --- Inference ------------------------------------------------------------------------------------

@@ -7,11 +7,13 @@ tenants through the services in tenants.export and tenants.purge.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -19,6 +21,41 @@ from django.utils.html import format_html
 
 from . import export, purge, signing
 from .models import DeletionCertificate, ExportRequest, Membership, PurgeRequest, Tenant
+
+
+def is_operator(request: HttpRequest, permission: str) -> bool:
+    """Exports, purges and certificates are for superusers holding the permission: a staff
+    account, even one granted the permission, is refused (superusers hold every permission,
+    so the permission is what a narrower operator role would later be given)."""
+    user: Any = request.user
+    return bool(user.is_active and user.is_superuser and user.has_perm(permission))
+
+
+def operator_view(site: admin.AdminSite, permission: str,
+                  view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """An admin view (login and staff checked by the site) that also requires is_operator."""
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_operator(request, permission):
+            raise PermissionDenied("Platform operators (superusers) only.")
+        return view(request, *args, **kwargs)
+
+    return site.admin_view(guarded)
+
+
+class OperatorOnlyAdmin(admin.ModelAdmin):
+    """The model's admin pages (list, detail, actions) are for superusers only."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(getattr(request.user, "is_superuser", False)) and \
+            super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return bool(getattr(request.user, "is_superuser", False)) and \
+            super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return bool(getattr(request.user, "is_superuser", False)) and \
+            super().has_change_permission(request, obj)
 
 
 @admin.register(Tenant)
@@ -48,12 +85,12 @@ class TenantAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         own = [
-            path("<uuid:pk>/export/", self.admin_site.admin_view(self.export_view),
-                 name="tenant_export"),
-            path("<uuid:pk>/purge/", self.admin_site.admin_view(self.purge_view),
-                 name="tenant_purge"),
-            path("signing-key/", self.admin_site.admin_view(self.key_view),
-                 name="signing_key"),
+            path("<uuid:pk>/export/", operator_view(self.admin_site, "tenants.add_exportrequest",
+                                                    self.export_view), name="tenant_export"),
+            path("<uuid:pk>/purge/", operator_view(self.admin_site, "tenants.add_purgerequest",
+                                                   self.purge_view), name="tenant_purge"),
+            path("signing-key/", operator_view(self.admin_site, "tenants.view_tenant",
+                                               self.key_view), name="signing_key"),
         ]
         return own + super().get_urls()
 
@@ -94,6 +131,8 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.action(description="Approve the selected purge requests (you did not request them)")
 def approve(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+    if not is_operator(request, "tenants.change_purgerequest"):
+        raise PermissionDenied("Platform operators (superusers) only.")
     for item in queryset:
         try:
             purge.approve_purge(item, request.user)
@@ -104,7 +143,7 @@ def approve(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QueryS
 
 
 @admin.register(PurgeRequest)
-class PurgeRequestAdmin(admin.ModelAdmin):
+class PurgeRequestAdmin(OperatorOnlyAdmin):
     list_display = ("tenant", "status", "requested_by", "approved_by", "deadline",
                     "steps", "certificate_link")
     readonly_fields = [f.name for f in PurgeRequest._meta.fields]
@@ -130,12 +169,14 @@ class PurgeRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeletionCertificate)
-class DeletionCertificateAdmin(admin.ModelAdmin):
+class DeletionCertificateAdmin(OperatorOnlyAdmin):
     list_display = ("purge", "created_at")
     readonly_fields = ("purge", "body", "signature", "public_key", "created_at")
 
     def get_urls(self) -> list[URLPattern]:
-        return [path("<int:pk>/download/", self.admin_site.admin_view(self.download),
+        return [path("<int:pk>/download/",
+                     operator_view(self.admin_site, "tenants.view_deletioncertificate",
+                                   self.download),
                      name="certificate_download"), *super().get_urls()]
 
     def download(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -154,7 +195,7 @@ class DeletionCertificateAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportRequest)
-class ExportRequestAdmin(admin.ModelAdmin):
+class ExportRequestAdmin(OperatorOnlyAdmin):
     list_display = ("tenant", "status", "progress", "requested_by", "created_at", "expires_at",
                     "download_link")
     readonly_fields = [f.name for f in ExportRequest._meta.fields]
@@ -164,16 +205,24 @@ class ExportRequestAdmin(admin.ModelAdmin):
         if item.status != ExportRequest.Status.READY:
             return "—"
         return format_html('<a class="export-download" href="{}">download</a>',
-                           reverse("admin:export_download", args=[item.pk]))
+                           reverse("admin:export_download", args=[item.public_id]))
 
     def get_urls(self) -> list[URLPattern]:
-        return [path("<int:pk>/download/", self.admin_site.admin_view(self.download),
+        # By public_id only: an integer key (or anything but a UUID) finds nothing, a 404.
+        return [path("<str:public_id>/download/",
+                     operator_view(self.admin_site, "tenants.download_exportrequest",
+                                   self.download),
                      name="export_download"), *super().get_urls()]
 
-    def download(self, request: HttpRequest, pk: int) -> HttpResponse:
-        item = get_object_or_404(ExportRequest, pk=pk)
+    def download(self, request: HttpRequest, public_id: str) -> HttpResponse:
+        try:
+            item = get_object_or_404(ExportRequest, public_id=public_id)
+        except ValidationError as exc:  # not a UUID
+            raise Http404("No such export.") from exc
         try:
             data = export.take_download(item, request.user)
+        except export.ExportForbidden as exc:
+            return HttpResponse(str(exc), status=403, content_type="text/plain")
         except export.ExportUnavailable as exc:
             return HttpResponse(str(exc), status=410, content_type="text/plain")
         response = HttpResponse(data, content_type="application/zip")

@@ -33,6 +33,8 @@ class Action:
     MEMBER_REMOVED = "membership.removed"
     LOGIN = "auth.login"
     TENANT_SELECTED = "tenant.selected"
+    EXPORT_DOWNLOAD_REFUSED = "export.download_refused"
+    EXPORT_EXPIRED = "export.expired"
 
 
 def canonical_json(value: Any) -> str:

@@ -152,21 +152,58 @@ class ExportUnavailable(ValueError):
     """The download link was used already, has expired, or the export is not ready."""
 
 
+class ExportForbidden(PermissionError):
+    """Someone other than the operator who requested the export tried to download it."""
+
+
 def take_download(item: ExportRequest, operator: Any) -> bytes:
-    """The bundle, once: the first download consumes the link, and the file is removed."""
+    """The bundle, once, to the operator who requested it: the first download consumes the
+    link, and the file is removed. Anyone else is refused, and the refusal is audited."""
     with transaction.atomic():
         item = ExportRequest.objects.select_for_update().get(pk=item.pk)
-        if item.status != ExportRequest.Status.READY:
-            raise ExportUnavailable(f"This export is {item.status}.")
-        if item.expires_at is None or item.expires_at < timezone.now():
-            raise ExportUnavailable("This download link has expired.")
-        data = read_verified(item.tenant, item.storage_key, item.sha256)
-        item.status, item.downloaded_at = ExportRequest.Status.DOWNLOADED, timezone.now()
-        item.save(update_fields=["status", "downloaded_at"])
-        audit.append(item.tenant, "export.downloaded", actor=audit.actor_for_user(operator),
-                     target=f"export:{item.pk}")
+        refused = item.requested_by_id != operator.pk
+        if refused:
+            audit.append(item.tenant, audit.Action.EXPORT_DOWNLOAD_REFUSED,
+                         actor=audit.actor_for_user(operator), target=f"export:{item.pk}",
+                         payload={"requested_by": f"user:{item.requested_by_id}"})
+        else:
+            if item.status != ExportRequest.Status.READY:
+                raise ExportUnavailable(f"This export is {item.status}.")
+            if item.expires_at is None or item.expires_at < timezone.now():
+                raise ExportUnavailable("This download link has expired.")
+            data = read_verified(item.tenant, item.storage_key, item.sha256)
+            item.status, item.downloaded_at = ExportRequest.Status.DOWNLOADED, timezone.now()
+            item.save(update_fields=["status", "downloaded_at"])
+            audit.append(item.tenant, "export.downloaded", actor=audit.actor_for_user(operator),
+                         target=f"export:{item.pk}")
+    if refused:  # raised after the commit, so that the audit entry stays
+        raise ExportForbidden("Only the operator who requested this export can download it.")
     default_storage.delete(item.storage_key)
     return data
+
+
+def expire_exports() -> list[int]:
+    """Delete the bundles nobody downloaded before their expiry; mark and audit each one.
+
+    Run by Celery beat (tenants.tasks.expire_exports); idempotent: an expired row is done."""
+    expired: list[int] = []
+    due = ExportRequest.objects.filter(status=ExportRequest.Status.READY,
+                                       expires_at__lt=timezone.now())
+    for export_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            item = (ExportRequest.objects.select_for_update(of=("self",)).select_related("tenant")
+                    .get(pk=export_id))
+            if item.status != ExportRequest.Status.READY:
+                continue  # downloaded while we looked
+            # The file first, under the row lock: if the commit then fails, the row is still
+            # ready and past its expiry, so the next run deletes nothing more and marks it.
+            default_storage.delete(item.storage_key)
+            item.status = ExportRequest.Status.EXPIRED
+            item.save(update_fields=["status"])
+            audit.append(item.tenant, audit.Action.EXPORT_EXPIRED, actor="system:export",
+                         target=f"export:{item.pk}", payload={"sha256": item.sha256})
+        expired.append(item.pk)
+    return expired
 
 
 def verify(path: Path, trusted_public_pem: str | None = None) -> list[str]:

@@ -227,7 +227,10 @@ class ExportRequest(models.Model):
         READY = "ready"
         DOWNLOADED = "downloaded"
         FAILED = "failed"
+        EXPIRED = "expired"  # not downloaded in time: the bundle was deleted (expire_exports)
 
+    # The id in the download URL: unguessable, unlike the integer key.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="exports")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      related_name="+")
@@ -242,6 +245,7 @@ class ExportRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("download_exportrequest", "Can download an export bundle it requested")]
         constraints = [
             # A double click builds one bundle, not two (export.request_export).
             models.UniqueConstraint(fields=["tenant"],

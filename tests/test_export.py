@@ -101,12 +101,12 @@ def test_admin_export_is_built_then_downloads_once(alpha, django_user_model, set
     run_export(item.pk)  # what the queued task does
     listing = client.get(reverse("admin:tenants_exportrequest_changelist")).content.decode()
     assert "export-download" in listing
-    first = client.get(reverse("admin:export_download", args=[item.pk]))
+    first = client.get(reverse("admin:export_download", args=[item.public_id]))
     assert first.status_code == 200
     bundle = tmp_path / "bundle.zip"
     bundle.write_bytes(first.content)
     call_command("verify_export", str(bundle), stdout=StringIO())
-    assert client.get(reverse("admin:export_download", args=[item.pk])).status_code == 410
+    assert client.get(reverse("admin:export_download", args=[item.public_id])).status_code == 410
     with tenant_scope(alpha.tenant):
         actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"export.requested", "export.ready", "export.downloaded"} <= actions
