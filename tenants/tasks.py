@@ -21,6 +21,7 @@ def checkpoint_audit_chains() -> dict[str, int | None]:
     # Idempotent: a head that was already signed is skipped, a lost run is redone next hour.
     return checkpoints.checkpoint_all_tenants()
 
+
 @shared_task(acks_late=True)
 def expire_exports() -> int:
     # Periodic (CELERY_BEAT_SCHEDULE): bundles not downloaded by their expiry are deleted.
