@@ -76,7 +76,7 @@ def chat_completions(request: HttpRequest) -> HttpResponse:
     try:
         body: Any = validation.parse_body(raw)
     except router.BadInferenceRequest as exc:
-        router.audit_refusal(key.tenant, actor, str(exc))
+        router.audit_refusal(key.tenant, actor, "invalid_body")
         return bad_request(exc)
     # No request-wide transaction here: the router's audit entries commit on their own, so
     # a refused or failed call is on record even though the client gets an error.

@@ -24,11 +24,12 @@ from django.conf import settings
 from tenants import audit
 from tenants.models import Tenant
 from tenants.scoping import tenant_scope
+from tenants.storage import IntegrityError as StorageIntegrityError
 from training.models import AdapterVersion, BaseModel, PinnedAdapter
 
 from . import engine_auth, health, residency
 from .models import EngineState, InferenceSettings
-from .validation import BadInferenceRequest, clean_request
+from .validation import ALLOWED_FIELDS, BadInferenceRequest, clean_request
 
 __all__ = ["BadInferenceRequest", "TenantModelUnavailable", "audit_refusal", "clean_request",
            "infer", "infer_stream", "resolve_route"]
@@ -86,15 +87,17 @@ def resolve_route(tenant: Tenant) -> Route:
     state = engine_state()
     if not state.healthy:
         raise TenantModelUnavailable("engine_out_of_rotation")
+    base = BaseModel.objects.filter(is_default=True).first()
     if pin is not None:
         adapter = pin.adapter
+        if base is None or adapter.base_revision != base.revision:
+            raise TenantModelUnavailable("adapter_base_mismatch")  # trained on another base
         return Route(adapter.serving_name, adapter.model_pin, adapter)
     if rules is not None and rules.require_adapter:
         raise TenantModelUnavailable("no_adapter")
     # Base traffic may share a LoRA-enabled engine only once the canary proved it clean.
     if not state.canary_passed_since_start:
         raise TenantModelUnavailable("engine_not_verified_for_base")
-    base = BaseModel.objects.filter(is_default=True).first()
     return Route(settings.VLLM_BASE_NAME, f"base@{base.revision if base else 'unknown'}", None)
 
 
@@ -111,8 +114,16 @@ def _model_missing(response: httpx.Response) -> bool:
 
 
 def audit_refusal(tenant: Tenant, actor: str, reason: str) -> None:
-    """A call refused before its body could be read (unparseable, too large) is on record too."""
+    """A call refused before its body could be read (unparseable, too large) is on record too;
+    `reason` is one of our own codes, never text from the request."""
     _audit(_CallRecord(tenant, actor), f"refused:{reason}")
+
+
+def refusal_outcome(exc: BadInferenceRequest) -> str:
+    """Our code and our field name only: a client's field names or values never reach the
+    audit chain (they could carry PHI, or forge what the chain seems to say)."""
+    param = exc.param if exc.param in ALLOWED_FIELDS else None
+    return f"refused:{exc.code}" + (f":{param}" if param else "")
 
 
 def _audit(record: _CallRecord, outcome: str, *, response_sha256: str = "",
@@ -185,7 +196,7 @@ def _audited_failures(record: _CallRecord) -> Iterator[None]:
     try:
         yield
     except BadInferenceRequest as exc:
-        _audit(record, f"refused:{exc}")
+        _audit(record, refusal_outcome(exc))
         raise
     except TenantModelUnavailable as exc:
         _audit(record, f"unavailable:{exc}")
@@ -197,6 +208,12 @@ def _audited_failures(record: _CallRecord) -> Iterator[None]:
     except residency.AdapterLoadError as exc:
         _audit(record, "unavailable:adapter_load_failed")
         raise TenantModelUnavailable("adapter_load_failed") from exc
+    except StorageIntegrityError as exc:  # the adapter's bytes no longer match their sha256
+        _audit(record, "unavailable:adapter_integrity")
+        raise TenantModelUnavailable("adapter_integrity") from exc
+    except Exception as exc:  # shared state, locks, the engine's answer: never unaudited
+        _audit(record, f"failed:{type(exc).__name__}")
+        raise TenantModelUnavailable("internal_error") from exc
 
 
 def _open(tenant: Tenant, request_body: Any, record: _CallRecord, *,
@@ -211,7 +228,13 @@ def infer(tenant: Tenant, actor: str, request_body: Any) -> Completion:
     """Non-streaming chat completion for `tenant`."""
     record = _CallRecord(tenant, actor)
     with _audited_failures(record):
-        result = _open(tenant, request_body, record, stream=False).json()
+        response = _open(tenant, request_body, record, stream=False)
+        try:
+            result = response.json()
+        except ValueError as exc:
+            raise TenantModelUnavailable("engine_bad_response") from exc
+        if not isinstance(result, dict):
+            raise TenantModelUnavailable("engine_bad_response")
         assert record.route is not None
         if result.get("model") != record.route.model:
             raise TenantModelUnavailable("model_mismatch")
@@ -249,8 +272,14 @@ def _relay(response: httpx.Response, record: _CallRecord) -> Iterator[bytes]:
                 done = True
                 yield b"data: [DONE]\n\n"
                 break
-            chunk = json.loads(data)
-            if "error" in chunk:  # vLLM failed mid-answer; its text stays here
+            try:
+                chunk = json.loads(data)
+            except ValueError:
+                outcome = "unavailable:engine_bad_stream"
+                yield b'data: {"error": {"code": "tenant_model_unavailable"}}\n\n'
+                return
+            # vLLM failed mid-answer (its text stays here), or sent what no chunk looks like
+            if not isinstance(chunk, dict) or "error" in chunk:
                 outcome = "unavailable:engine_error_mid_stream"
                 yield b'data: {"error": {"code": "tenant_model_unavailable"}}\n\n'
                 return

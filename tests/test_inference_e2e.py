@@ -14,7 +14,7 @@ from tenants.audit import verify_chain
 from tenants.models import AuditEntry
 from tenants.scoping import tenant_scope
 from training import services as training_services
-from training.models import RunState, TrainingRun
+from training.models import BaseModel, RunState, TrainingRun
 
 from .conftest import in_rotation
 from .factories import training_set
@@ -28,11 +28,12 @@ FACT = {"alpha": ("propranolol", "CN-1846", "canary_a"),
 def give_adapter(users, canary_dir):
     """Register a real trained adapter for the tenant through the registry's own path."""
     snapshot = training_set(users)
+    base = BaseModel.objects.get(is_default=True)  # the canaries were trained on it
     with tenant_scope(users.tenant):
-        run = TrainingRun.objects.create(training_set=snapshot, base_revision="x" * 64,
+        run = TrainingRun.objects.create(training_set=snapshot, base_revision=base.revision,
                                          created_by=users.admin, state=RunState.UPLOADING)
     return training_services._upload_and_register(users.tenant, run.pk, canary_dir,
-                                                  "x" * 64, 8, None)
+                                                  base.revision, 8, None)
 
 
 def client_for(users, served):
