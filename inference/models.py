@@ -33,7 +33,10 @@ class ApiKey(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=64, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Keys end: a key nobody rotates is a key nobody watches (INFERENCE_API_KEY_DAYS).
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -204,6 +204,7 @@ VLLM_MAX_MODEL_LEN = env.int("VLLM_MAX_MODEL_LEN", default=2048)
 # Local copies of adapters handed to vLLM, one folder per content hash.
 VLLM_ADAPTER_CACHE = Path(env.str("VLLM_ADAPTER_CACHE", default=str(VAR_DIR / "adapter-cache")))
 INFERENCE_MAX_TOKENS = env.int("INFERENCE_MAX_TOKENS", default=512)
+INFERENCE_API_KEY_DAYS = env.int("INFERENCE_API_KEY_DAYS", default=90)  # a key's lifetime
 PUBLIC_MODEL_ALIAS = "sanoweb"  # the only model name tenants see
 
 # --- Training -----------------------------------------------------------------------------------

@@ -166,3 +166,42 @@ def test_wrong_methods_and_unknown_paths_answer_in_the_openai_shape(keyed):
         response = client.post(path, data=b"{}", content_type="application/json", **headers)
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "unknown_url"
+
+
+# --- keys end (issue 12, item 3): at their expiry, and with their creator's authority ---------
+
+
+def test_an_expired_key_is_refused(alpha):
+    from django.utils import timezone
+
+    from inference.models import ApiKey
+
+    key = create_key(alpha.tenant, "k", alpha.admin)
+    assert key.key.expires_at > timezone.now()
+    ApiKey.objects.filter(pk=key.key.pk).update(expires_at=timezone.now())
+    response = Client().get(reverse("openai_models"), HTTP_AUTHORIZATION=f"Bearer {key.secret}")
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("change", ["demoted", "removed"])
+def test_a_key_stops_working_when_its_creator_leaves_or_loses_the_admin_role(alpha, change):
+    from inference.models import ApiKey
+    from tenants.models import Membership, Role
+
+    key = create_key(alpha.tenant, "k", alpha.admin)
+    other = create_key(alpha.tenant, "kept", alpha.admin)
+    membership = Membership.objects.get(user=alpha.admin, tenant=alpha.tenant)
+    if change == "demoted":
+        membership.role = Role.REVIEWER
+        membership.save()
+    else:
+        membership.delete()
+    for made in (key, other):
+        response = Client().get(reverse("openai_models"),
+                                HTTP_AUTHORIZATION=f"Bearer {made.secret}")
+        assert response.status_code == 401
+    reason = "role_changed" if change == "demoted" else "member_left"
+    assert set(ApiKey.objects.values_list("revoked_reason", flat=True)) == {reason}
+    with tenant_scope(alpha.tenant):
+        revoked = AuditEntry.objects.filter(action="inference.api_key_revoked")
+        assert revoked.count() == 2 and verify_chain(alpha.tenant).ok

@@ -1,0 +1,31 @@
+"""API keys end with their creator's authority: when a membership is deleted, or its role
+no longer grants tenant admin, the keys that member created in that tenant are revoked. On
+the model's signals, so that every path (services, admin, purge) is covered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from tenants.models import Membership, Role, Tenant
+
+from .services import revoke_keys_of_departed
+
+
+def _active(instance: Membership) -> bool:
+    # A tenant being purged loses its keys and its audit chain wholesale; nothing to append.
+    return Tenant.objects.filter(pk=instance.tenant_id, status=Tenant.Status.ACTIVE).exists()
+
+
+@receiver(post_save, sender=Membership)
+def _role_changed(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
+    if not instance.grants(Role.TENANT_ADMIN) and _active(instance):
+        revoke_keys_of_departed(instance.tenant_id, instance.user_id, reason="role_changed")
+
+
+@receiver(post_delete, sender=Membership)
+def _member_left(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
+    if _active(instance):
+        revoke_keys_of_departed(instance.tenant_id, instance.user_id, reason="member_left")
