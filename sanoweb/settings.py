@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import environ
 
+from .production_guard import DEV_SECRET_KEY
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("SANOWEB_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -19,7 +21,7 @@ if (BASE_DIR / ".env").exists():
 
 DEBUG = env.bool("DEBUG", default=False)
 # The fallback key is for local development only; production settings refuse it.
-SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me-0123456789abcdef")
+SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
@@ -41,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sanoweb.csp.ContentSecurityPolicy",  # on every response, error pages included
     # Static files without DEBUG (runserver only serves them with DEBUG on); from STATIC_ROOT,
     # which scripts/run.sh fills with collectstatic, and from the apps' folders too with DEBUG.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -93,6 +96,12 @@ DATABASE_OWNER_URL = env.str("DATABASE_OWNER_URL", default="")
 DATABASE_APP_ROLE = DATABASES["default"].get("USER", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Deployment -----------------------------------------------------------------------------
+# settings_production sets it: start-up checks on the runtime connection (production_guard).
+PRODUCTION = False
+# `manage.py seed_demo` creates users with published passwords; production refuses it.
+DEMO_SEED_ALLOWED = True
+
 # --- Auth and sessions ----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -119,6 +128,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# sanoweb.csp. 'unsafe-inline' because the templates carry inline <script> and <style> blocks
+# and style attributes; moving them to static files (or nonces) would let it go.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+    "form-action 'self'")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -134,6 +149,8 @@ STATIC_ROOT = VAR_DIR / "static"
 # Ed25519 key for export manifests and deletion certificates; kept outside the database.
 PLATFORM_SIGNING_KEY = env.str("PLATFORM_SIGNING_KEY",
                                default=str(VAR_DIR / "keys" / "platform_ed25519.pem"))
+# Outside production a missing key file is created on first use; production refuses instead.
+PLATFORM_SIGNING_KEY_AUTOCREATE = True
 # Seconds between signed checkpoints of every tenant's audit chain head (same key).
 AUDIT_CHECKPOINT_INTERVAL = env.int("AUDIT_CHECKPOINT_INTERVAL", default=60 * 60)
 

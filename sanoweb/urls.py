@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import IsAuthenticated
 
 from inference import openai_api
 from tenants.lockout import LockoutAwareAuthenticationForm
@@ -15,7 +16,9 @@ urlpatterns = [
     path("", include("tenants.urls")),
     path("curation/", include("curation.urls")),
     path("api/curation/", include("curation.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    # drf-spectacular serves the schema to anyone by default (SERVE_PERMISSIONS).
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+         name="api_schema"),
     path("training/", include("training.urls")),
     path("inference/", include("inference.urls")),
     path("v1/chat/completions", openai_api.chat_completions, name="openai_chat_completions"),

@@ -47,3 +47,21 @@ def runtime_role_cannot_bypass_rls(app_configs: Any = None, **kwargs: Any) -> li
         errors.append(Error(f"The runtime database role owns {owned} tables.",
                             hint="Run migrations as DATABASE_OWNER_URL's role.", id="sanoweb.E003"))
     return errors
+
+
+@register(Tags.security, deploy=True)
+def production_runtime_role_is_safe(app_configs: Any = None,
+                                    **kwargs: Any) -> list[CheckMessage]:
+    """`check --deploy` with production settings connects and refuses the runtime role that
+    the WSGI application and the Celery worker would refuse at start-up."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from sanoweb.production_guard import check_runtime_role
+
+    if not settings.PRODUCTION:
+        return []
+    try:
+        check_runtime_role()
+    except ImproperlyConfigured as refusal:
+        return [Error(str(refusal), id="sanoweb.E004")]
+    return []

@@ -44,14 +44,19 @@ def test_system_checks_pass_as_the_runtime_role():
     call_command("check", "--database", "default", "--fail-level", "WARNING")
 
 
-def test_production_settings_pass_check_deploy():
+def test_production_settings_pass_check_deploy(tmp_path):
+    """With a valid production environment (PostgreSQL, distinct owner and runtime roles, a
+    real key), every deploy check passes, the runtime role check (sanoweb.E004) included."""
+    database = settings.DATABASES["default"]["NAME"]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sanoweb.settings_production",
            "SECRET_KEY": "x" * 64 + "-production-test-key-not-used-anywhere",
-           "DATABASE_URL": "sqlite:///:memory:", "ALLOWED_HOSTS": "sanoweb.example"}
-    for name in ("DATABASE_OWNER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):  # test-only settings
-        env.pop(name, None)
+           "DATABASE_URL": f"postgres://sanoweb_app@127.0.0.1:5432/{database}",
+           "DATABASE_OWNER_URL": f"postgres://sanoweb_owner@127.0.0.1:5432/{database}",
+           "ALLOWED_HOSTS": "sanoweb.example", "SANOWEB_VAR_DIR": str(tmp_path)}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # test-only setting
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -3,13 +3,15 @@
 Each tenant gets one user per role (and a second reviewer), then its own reviewed dataset,
 passed through the real pipeline: import (redaction) → two reviewers' approvals → a frozen
 snapshot → a training run on the `gpu` queue. Idempotent: a second run changes nothing.
-`--empty` creates the tenants and users only.
+`--empty` creates the tenants and users only. Refused under production settings
+(DEMO_SEED_ALLOWED): its passwords, and a superuser's, are published in this file.
 """
 
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from curation import services as curation
 from curation.models import Example, TrainingSet
@@ -35,6 +37,10 @@ class Command(BaseCommand):
                             help="only the tenants and users, no data and no training")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_SEED_ALLOWED:
+            raise CommandError("seed_demo is refused with these settings (DEMO_SEED_ALLOWED "
+                               "is off): it creates users, a superuser among them, with "
+                               "published passwords.")
         rows = []
         for slug, (name, password) in DEMO.items():
             tenant = Tenant.objects.filter(slug=slug).first()
