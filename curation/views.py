@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from tenants.access import get_scoped_or_404, tenant_role_required
+from tenants.access import audited_page_view, get_scoped_or_404, tenant_role_required
 from tenants.models import Role
 from tenants.storage import IntegrityError
 
@@ -32,6 +32,7 @@ REVIEW_FILTERS = ("pending", "approved", "rejected")
 
 
 @tenant_role_required(Role.CLINICIAN)
+@audited_page_view
 def conversation_list(request: HttpRequest) -> HttpResponse:
     conversations = Conversation.objects.filter(created_by=request.user).annotate(
         n=Count("messages"))
@@ -44,6 +45,7 @@ def _own_conversation(request: HttpRequest, pk: object) -> Conversation:
 
 
 @tenant_role_required(Role.CLINICIAN)
+@audited_page_view
 def conversation_detail(request: HttpRequest, pk: str) -> HttpResponse:
     conversation = _own_conversation(request, pk)
     proposed = {
@@ -86,6 +88,7 @@ def _reviewable(request: HttpRequest) -> Any:
 
 
 @tenant_role_required(Role.REVIEWER)
+@audited_page_view
 def review_queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "pending")
     status = status if status in REVIEW_FILTERS else "pending"
@@ -126,6 +129,7 @@ def _is_uuid(value: str) -> bool:
 
 
 @tenant_role_required(Role.REVIEWER)
+@audited_page_view
 def review_example(request: HttpRequest, pk: str) -> HttpResponse:
     example = get_scoped_or_404(Example, pk=pk)
     found = phi_gate.candidates(example)
@@ -308,6 +312,7 @@ def curation_settings(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_role_required(Role.TENANT_ADMIN)
+@audited_page_view
 def training_sets(request: HttpRequest) -> HttpResponse:
     blocked: list[str] = []
     if request.method == "POST":
@@ -327,6 +332,7 @@ def training_sets(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_role_required(Role.TENANT_ADMIN)
+@audited_page_view
 def training_set_detail(request: HttpRequest, pk: str) -> HttpResponse:
     snapshot = get_scoped_or_404(TrainingSet, pk=pk)
     try:

@@ -12,7 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from curation import services as curation_services
 from curation.models import Conversation, Message
-from tenants.access import get_scoped_or_404, tenant_role_required
+from tenants.access import audited_page_view, get_scoped_or_404, tenant_role_required
 from tenants.models import Role, Tenant
 from tenants.scoping import tenant_scope
 
@@ -29,6 +29,7 @@ def new_conversation(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_role_required(Role.CLINICIAN)
+@audited_page_view
 def chat(request: HttpRequest, pk: str) -> HttpResponse:
     conversation = get_scoped_or_404(Conversation, pk=pk, created_by=request.user)
     return render(request, "inference/chat.html", {
@@ -131,6 +132,7 @@ def _event(data: dict[str, object]) -> bytes:
 
 
 @tenant_role_required(Role.TENANT_ADMIN)
+@audited_page_view
 def api_keys(request: HttpRequest) -> HttpResponse:
     tenant: Tenant = request.tenant  # type: ignore[attr-defined]
     new_secret = None

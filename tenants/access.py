@@ -24,6 +24,10 @@ View = Callable[..., HttpResponse]
 
 
 def active_memberships(user: Any) -> models.QuerySet[Membership]:
+    """The user's memberships of active tenants; none at all for a platform operator, so that
+    a membership row inserted by hand still gives a superuser or staff account no tenant."""
+    if getattr(user, "is_superuser", False) or getattr(user, "is_staff", False):
+        return Membership.objects.none()
     return Membership.objects.filter(user=user, tenant__status=Tenant.Status.ACTIVE).select_related(
         "tenant"
     )
@@ -75,6 +79,36 @@ def tenant_role_required(role: str) -> Callable[[View], View]:
         return wrapped
 
     return decorator
+
+
+def record_page_view(request: HttpRequest, response: HttpResponse,
+                     object_id: object = None) -> None:
+    """A tenant page shown (a 200 to a GET) is in the tenant's chain: which page and which
+    object, by name and id only, never the text it showed."""
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or request.method != "GET" or response.status_code != 200:
+        return
+    from . import audit
+
+    match = request.resolver_match
+    payload: dict[str, str] = {"view": match.view_name if match else request.path}
+    if object_id is not None:
+        payload["object_id"] = str(object_id)
+    audit.append(tenant, audit.Action.PAGE_VIEWED, actor=audit.actor_for_user(request.user),
+                 payload=payload)
+
+
+def audited_page_view(view: View) -> View:
+    """For views that show a tenant's text; put it under tenant_role_required, so that only
+    pages actually shown are recorded."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        record_page_view(request, response, kwargs.get("pk"))
+        return response
+
+    return wrapped
 
 
 def get_scoped_or_404(model: type[M], **lookup: Any) -> M:

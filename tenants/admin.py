@@ -11,7 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +22,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import export, purge, signing
+from . import audit, export, purge, services, signing
 from .models import DeletionCertificate, ExportRequest, Membership, PurgeRequest, Tenant
 
 
@@ -124,9 +127,46 @@ class TenantAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    """Read-only: members and roles change through the audited services (the tenant admins'
+    Members page), never silently here. Also blocks deleting a member's user or a tenant from
+    the admin, since the cascade would remove memberships unaudited."""
+
     list_display = ("user", "tenant", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__username", "tenant__slug")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AuditedUserAdmin(UserAdmin):  # type: ignore[type-arg]
+    """An operator setting a tenant member's password is recorded in each of the member's
+    tenants' chains, in the transaction that changes it: an operator could otherwise log in
+    as a clinician and read the tenant's text without a trace."""
+
+    def user_change_password(self, request: HttpRequest, id: str,
+                             form_url: str = "") -> HttpResponse:
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            # The view redirects only once the form has saved the new password.
+            if request.method == "POST" and response.status_code == 302:
+                target = User.objects.filter(pk=id).first()
+                if target is not None:
+                    services.audit_member_event(target,
+                                                audit.Action.MEMBER_PASSWORD_SET_BY_OPERATOR,
+                                                actor=audit.actor_for_user(request.user))
+        return response
 
 
 @admin.action(description="Approve the selected purge requests (you did not request them)")

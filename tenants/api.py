@@ -12,8 +12,10 @@ from typing import Any, ClassVar
 from django.db import models
 from rest_framework import permissions, viewsets
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .access import record_page_view
 from .models import Membership
 
 PROTECTED = ("get_queryset", "get_object", "get_permissions")
@@ -53,3 +55,11 @@ class TenantScopedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
 
     def get_permissions(self) -> list[permissions.BasePermission]:
         return [permissions.IsAuthenticated(), HasTenantRole()]
+
+    def finalize_response(self, request: Request, response: Response, *args: Any,
+                          **kwargs: Any) -> Response:
+        # A tenant's rows shown to a GET are in its chain, as for the pages (access).
+        response = super().finalize_response(request, response, *args, **kwargs)
+        record_page_view(request, response, kwargs.get(self.lookup_url_kwarg or
+                                                       self.lookup_field))
+        return response

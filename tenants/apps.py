@@ -15,7 +15,7 @@ class TenantsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers system checks)
+        from . import checks, signals  # noqa: F401  (registers system checks and receivers)
 
         # Once per migrate run: `sender=self` fires after this app's own migrations.
         post_migrate.connect(_protect_database, sender=self, dispatch_uid="tenants.rls")

@@ -31,7 +31,11 @@ class Action:
     TENANT_CREATED = "tenant.created"
     MEMBER_ADDED = "membership.added"
     MEMBER_REMOVED = "membership.removed"
+    MEMBER_ROLE_CHANGED = "membership.role_changed"
+    MEMBER_PASSWORD_SET_BY_OPERATOR = "membership.password_set_by_operator"  # noqa: S105
     LOGIN = "auth.login"
+    LOGIN_FAILED = "auth.login_failed"
+    PAGE_VIEWED = "tenant.page_viewed"
     TENANT_SELECTED = "tenant.selected"
     EXPORT_DOWNLOAD_REFUSED = "export.download_refused"
     EXPORT_EXPIRED = "export.expired"

@@ -79,6 +79,12 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.tenant} ({self.role})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from .services import refuse_operator
+
+        refuse_operator(self.user)  # whatever the path; tenants.access also ignores such rows
+        super().save(*args, **kwargs)
+
     def grants(self, role: str) -> bool:
         return role in ROLE_GRANTS[self.role]
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from . import audit
@@ -45,11 +46,82 @@ def create_tenant(
     return tenant, admin
 
 
+class MembershipRefused(PermissionDenied):
+    """A membership change the rules forbid; the message says which rule, for the page."""
+
+
+def refuse_operator(user: AbstractBaseUser) -> None:
+    """Platform operators are never members: their access to a tenant would be silent."""
+    if getattr(user, "is_superuser", False) or getattr(user, "is_staff", False):
+        raise MembershipRefused(
+            "Platform operators (superusers and staff) cannot be members of a tenant; "
+            "use a separate, non-staff account.")
+
+
+def member_tenants(user: AbstractBaseUser) -> list[Tenant]:
+    """The tenants whose chains record what happens to this member's account (not those being
+    purged, whose chain is about to go)."""
+    return list(Tenant.objects.filter(memberships__user=user, status__in=[
+        Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED]).order_by("slug"))
+
+
+def audit_member_event(user: AbstractBaseUser, action: str, *, actor: str) -> None:
+    """One entry in each of the member's tenants' chains; nothing for a non-member."""
+    with transaction.atomic():
+        for tenant in member_tenants(user):
+            audit.append(tenant, action, actor=actor, target=f"user:{user.pk}")
+
+
 @transaction.atomic
 def add_member(tenant: Tenant, user: AbstractBaseUser, role: str, *, actor: str) -> Membership:
-    membership, _ = Membership.objects.update_or_create(
-        user=user, tenant=tenant, defaults={"role": role}
-    )
+    """Make `user` a member; an existing member keeps their row and gets `role` (audited as a
+    role change when it differs)."""
+    refuse_operator(user)
+    existing = Membership.objects.filter(user=user, tenant=tenant).first()
+    if existing is not None:
+        return change_role(existing, role, actor=actor)
+    membership = Membership.objects.create(user=user, tenant=tenant, role=role)
     audit.append(tenant, audit.Action.MEMBER_ADDED, actor=actor, target=f"user:{user.pk}",
                  payload={"role": role})
     return membership
+
+
+def _lock_admins(tenant_id: object) -> list[int]:
+    """The tenant's admin memberships, locked: two admins demoting each other at once must not
+    leave the tenant with none."""
+    return list(Membership.objects.select_for_update().filter(
+        tenant_id=tenant_id, role=Role.TENANT_ADMIN).values_list("pk", flat=True))
+
+
+def _refuse_losing_the_last_admin(membership: Membership) -> None:
+    if membership.role == Role.TENANT_ADMIN and _lock_admins(membership.tenant_id) == \
+            [membership.pk]:
+        raise MembershipRefused("A tenant must keep at least one tenant admin: make someone "
+                                "else an admin first.")
+
+
+@transaction.atomic
+def change_role(membership: Membership, role: str, *, actor: str) -> Membership:
+    if role not in Role.values:
+        raise MembershipRefused(f"Unknown role {role!r}.")
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.role == role:
+        return membership
+    refuse_operator(membership.user)
+    if role != Role.TENANT_ADMIN:
+        _refuse_losing_the_last_admin(membership)
+    previous, membership.role = membership.role, role
+    membership.save(update_fields=["role"])
+    audit.append(membership.tenant, audit.Action.MEMBER_ROLE_CHANGED, actor=actor,
+                 target=f"user:{membership.user_id}", payload={"from": previous, "to": role})
+    return membership
+
+
+@transaction.atomic
+def remove_member(membership: Membership, *, actor: str) -> None:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    _refuse_losing_the_last_admin(membership)
+    tenant, user_id, role = membership.tenant, membership.user_id, membership.role
+    membership.delete()
+    audit.append(tenant, audit.Action.MEMBER_REMOVED, actor=actor, target=f"user:{user_id}",
+                 payload={"role": role})

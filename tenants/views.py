@@ -1,16 +1,18 @@
-"""Tenancy pages: home, tenant switcher and the tenant admin's audit log."""
+"""Tenancy pages: home, tenant switcher, and the tenant admin's audit log and members."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from . import audit, checkpoints
-from .access import active_memberships, choose_tenant, tenant_role_required
-from .models import AuditEntry, Role
+from . import audit, checkpoints, services
+from .access import active_memberships, audited_page_view, choose_tenant, tenant_role_required
+from .models import AuditEntry, Membership, Role
 
 
 @login_required
@@ -33,6 +35,7 @@ def choose_tenant_view(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_role_required(Role.TENANT_ADMIN)
+@audited_page_view
 def audit_log(request: HttpRequest) -> HttpResponse:
     entries = AuditEntry.objects.order_by("-seq")
     action = request.GET.get("action", "").strip()
@@ -46,3 +49,74 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     verdict = checkpoints.verify_audit(request.tenant)  # type: ignore[attr-defined]
     return render(request, "tenants/audit_log.html",
                   {"page": page, "action": action, "actor": actor, "verdict": verdict})
+
+
+@tenant_role_required(Role.TENANT_ADMIN)
+@audited_page_view
+@require_http_methods(["GET", "POST"])
+def members(request: HttpRequest) -> HttpResponse:
+    """List the tenant's members; add an existing account by e-mail (accounts are created by
+    the platform, so a tenant admin cannot mint logins)."""
+    if request.method == "POST":
+        User = get_user_model()
+        email = User.objects.normalize_email(request.POST.get("email", "")).strip().lower()
+        role = request.POST.get("role", "")
+        user = User.objects.filter(username=email).first() if email else None
+        if user is None:
+            messages.error(request, "No account has that e-mail address.")
+        elif Membership.objects.filter(tenant=request.tenant, user=user).exists():  # type: ignore[attr-defined]
+            messages.error(request, f"{email} is already a member; change their role below.")
+        elif role not in Role.values:
+            messages.error(request, "Choose a role.")
+        else:
+            try:
+                services.add_member(request.tenant, user, role,  # type: ignore[attr-defined]
+                                    actor=audit.actor_for_user(request.user))
+            except services.MembershipRefused as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"{email} added.")
+        return redirect("members")
+    memberships = Membership.objects.filter(
+        tenant=request.tenant).select_related("user").order_by("user__username")  # type: ignore[attr-defined]
+    return render(request, "tenants/members.html",
+                  {"memberships": memberships, "roles": Role.choices})
+
+
+def _member_or_404(request: HttpRequest, pk: int) -> Membership:
+    # Memberships are global rows: filter by the request's tenant, so another tenant's is a 404.
+    membership = Membership.objects.filter(
+        tenant=request.tenant, pk=pk).select_related("user", "tenant").first()  # type: ignore[attr-defined]
+    if membership is None:
+        raise Http404("No such member.")
+    return membership
+
+
+@tenant_role_required(Role.TENANT_ADMIN)
+@require_POST
+def member_role(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _member_or_404(request, pk)
+    try:
+        services.change_role(membership, request.POST.get("role", ""),
+                             actor=audit.actor_for_user(request.user))
+    except services.MembershipRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{membership.user} is now {request.POST['role']}.")
+    return redirect("members")
+
+
+@tenant_role_required(Role.TENANT_ADMIN)
+@require_POST
+def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _member_or_404(request, pk)
+    try:
+        services.remove_member(membership, actor=audit.actor_for_user(request.user))
+    except services.MembershipRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{membership.user} removed.")
+    if membership.user_id == request.user.pk and \
+            not Membership.objects.filter(pk=membership.pk).exists():
+        return redirect("home")
+    return redirect("members")

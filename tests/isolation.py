@@ -89,6 +89,15 @@ def _api_key(users: TenantUsers) -> ObjectCase:
     return ObjectCase({"pk": new.key.pk}, [new.key.prefix, "alpha integration key"])
 
 
+def _membership(users: TenantUsers) -> ObjectCase:
+    from tenants.models import Role
+    from tenants.services import add_member, get_or_create_user
+
+    user = get_or_create_user(f"member-marker@{users.tenant.slug}.test").user
+    membership = add_member(users.tenant, user, Role.CLINICIAN, actor="system:test")
+    return ObjectCase({"pk": membership.pk}, [user.email])
+
+
 # route name -> factory creating tenant A's object
 OBJECT_ROUTES: dict[str, ObjectFactory] = {
     "curation:conversation_detail": _conversation,
@@ -111,11 +120,13 @@ OBJECT_ROUTES: dict[str, ObjectFactory] = {
     "inference:chat": _conversation,
     "inference:send": _conversation,
     "inference:revoke_key": _api_key,
+    "member_role": _membership,
+    "member_remove": _membership,
 }
 
 # routes without an object id that tenant users visit; A's markers must not leak into them
 TENANT_PAGES: set[str] = {
-    "home", "choose_tenant", "audit_log",
+    "home", "choose_tenant", "audit_log", "members",
     "curation:conversation_list", "curation:review_queue", "curation:review_next",
     "curation:undo", "curation:import", "curation:training_sets", "curation:settings",
     "curation-api:example-list", "curation-api:training-set-list",
