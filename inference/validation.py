@@ -8,11 +8,12 @@ the context window is the engine's own (`inference.context`).
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 from django.conf import settings
+
+from tenants import strict_json
 
 from . import context
 
@@ -36,35 +37,17 @@ class BadInferenceRequest(ValueError):
         self.code, self.param = code, param
 
 
-def _no_constants(name: str) -> Any:
-    raise BadInferenceRequest(f"{name} is not a JSON number; send a finite number.")
+_HINTS = {"empty": "; send a JSON object", "constant": "; send a finite number",
+          "surrogate": "; send valid Unicode text"}
 
 
 def parse_body(raw: bytes) -> Any:
     """The JSON value of a request body, or BadInferenceRequest naming what is wrong."""
     try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise BadInferenceRequest(f"The body is not valid UTF-8 (byte {exc.start}).") from None
-    if not text.strip():
-        raise BadInferenceRequest("The body is empty; send a JSON object.")
-    try:
-        value = json.loads(text, parse_constant=_no_constants)
-    except json.JSONDecodeError as exc:
-        raise BadInferenceRequest(f"The body is not valid JSON: {exc.msg} (line {exc.lineno}, "
-                                  f"column {exc.colno}).") from None
-    except RecursionError:
-        raise BadInferenceRequest("The body is nested too deeply.") from None
-    except BadInferenceRequest:
-        raise
-    except ValueError:  # an integer longer than Python converts (4300 digits)
-        raise BadInferenceRequest("A number in the body has too many digits.") from None
-    try:
-        json.dumps(value, ensure_ascii=False).encode()
-    except UnicodeEncodeError:
-        raise BadInferenceRequest("The body contains an unpaired surrogate (\\ud800 to \\udfff); "
-                                  "send valid Unicode text.") from None
-    return value
+        return strict_json.loads(raw)
+    except strict_json.StrictJSONError as exc:
+        message = exc.reason[0].upper() + exc.reason[1:] + _HINTS.get(exc.kind, "") + "."
+        raise BadInferenceRequest(message) from None
 
 
 def _number(body: dict[str, Any], name: str) -> float | None:

@@ -7,7 +7,6 @@ reports invalid UTF-8, deep nesting, NaN and over-long integers as 400s.
 
 from __future__ import annotations
 
-import json
 from typing import IO, Any
 
 from django.conf import settings
@@ -17,15 +16,13 @@ from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from . import strict_json
+
 
 class BodyTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = "body_too_large"
-
-
-def _no_constants(name: str) -> Any:
-    raise ParseError(f"JSON parse error - {name} is not a JSON number.")
 
 
 class SafeJSONParser(JSONParser):
@@ -36,24 +33,9 @@ class SafeJSONParser(JSONParser):
         if len(raw) > limit:
             raise BodyTooLarge(f"The request body is larger than {limit} bytes.")
         try:
-            text = raw.decode("utf-8").removeprefix("\ufeff")
-        except UnicodeDecodeError:
-            raise ParseError("JSON parse error - the body is not valid UTF-8.") from None
-        try:
-            value = json.loads(text, parse_constant=_no_constants)
-        except RecursionError:
-            raise ParseError("JSON parse error - the body is nested too deeply.") from None
-        except json.JSONDecodeError as exc:
-            raise ParseError(f"JSON parse error - {exc.msg} (line {exc.lineno}, column "
-                             f"{exc.colno}).") from None
-        except ValueError:
-            raise ParseError("JSON parse error - a number has too many digits.") from None
-        try:
-            json.dumps(value, ensure_ascii=False).encode()
-        except UnicodeEncodeError:  # PostgreSQL cannot store an unpaired surrogate
-            raise ParseError("JSON parse error - the body contains an unpaired surrogate.") \
-                from None
-        return value
+            return strict_json.loads(raw)
+        except strict_json.StrictJSONError as exc:
+            raise ParseError(f"JSON parse error - {exc.reason}.") from None
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

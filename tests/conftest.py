@@ -89,6 +89,8 @@ def served(engine: Any, settings: Any, base_model: Any, tmp_path: Path) -> Any:
 def in_rotation(url: str) -> None:
     """The engine state as after a passing canary: in rotation, base traffic allowed. The
     canary itself runs for real in the tests about it (test_inference_e2e, test_engine_*)."""
+    from datetime import timedelta
+
     from django.utils import timezone
 
     from inference.models import EngineState
@@ -96,7 +98,7 @@ def in_rotation(url: str) -> None:
     now = timezone.now()
     EngineState.objects.update_or_create(url=url, defaults={
         "healthy": True, "quarantined": False, "canary_passed_at": now,
-        "started_at": now - __import__("datetime").timedelta(seconds=1)})
+        "started_at": now - timedelta(seconds=1)})
 
 
 @pytest.fixture

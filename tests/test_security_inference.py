@@ -6,6 +6,7 @@ bytes were changed in storage, and an adapter trained on another base model."""
 from __future__ import annotations
 
 import http.server
+import io
 import json
 import threading
 from collections.abc import Iterator
@@ -110,7 +111,7 @@ def test_an_adapter_changed_in_storage_is_refused_on_record(alpha, base_model, b
     adapter = give_adapter(alpha, CANARY / "canary_a")
     key = f"{adapter.storage_prefix}/adapter_config.json"
     default_storage.delete(key)
-    default_storage.save(key, __import__("io").BytesIO(b'{"r": 64}'))  # tampered
+    default_storage.save(key, io.BytesIO(b'{"r": 64}'))  # tampered
     assert call(alpha.tenant, BODY).status_code == 503
     assert outcomes(alpha.tenant)[-1]["outcome"] == "unavailable:adapter_integrity"
 
