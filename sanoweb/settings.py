@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -51,7 +53,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
     "tenants.idle.IdleLogout",
+    "tenants.mfa.RequireSecondFactor",  # after the idle logoff: a lapsed session is logged out
     "tenants.middleware.RefuseNulCharacters",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -120,6 +124,10 @@ SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 # Login lockout per (e-mail, client address): this many failures within the window lock it.
 AUTHENTICATION_BACKENDS = ["tenants.lockout.LockoutBackend"]
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+# A TOTP second factor is always required of tenant admins, reviewers and operators
+# (tenants/mfa.py); of clinicians where their tenant asks for it, or everywhere with this on.
+MFA_FOR_CLINICIANS = env.bool("MFA_FOR_CLINICIANS", default=False)
+OTP_TOTP_ISSUER = "Sanoweb"
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -6,12 +6,15 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 
 from inference import openai_api
+from tenants import mfa_views
 from tenants.lockout import LockoutAwareAuthenticationForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(
         authentication_form=LockoutAwareAuthenticationForm), name="login"),
+    path("accounts/mfa/", mfa_views.verify, name="mfa_verify"),
+    path("accounts/mfa/enrol/", mfa_views.enrol, name="mfa_enrol"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("tenants.urls")),
     path("curation/", include("curation.urls")),

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -149,11 +150,41 @@ User = get_user_model()
 admin.site.unregister(User)
 
 
+# Account fields whose change by an operator a tenant must be able to see (names only).
+AUDITED_ACCOUNT_FIELDS = ("username", "email", "first_name", "last_name", "is_active",
+                          "is_staff", "is_superuser", "groups", "user_permissions")
+
+
+class MemberAwareUserChangeForm(UserChangeForm):  # type: ignore[type-arg]
+    """Operators are never members: a tenant member cannot be made staff or superuser here
+    (remove their memberships first, through the tenant's own admins)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        promoted = cleaned.get("is_staff") or cleaned.get("is_superuser")
+        if promoted and self.instance.pk and Membership.objects.filter(
+                user_id=self.instance.pk).exists():
+            raise ValidationError("This account is a member of a tenant; operators are never "
+                                  "members. Remove its memberships before making it staff.")
+        return cleaned
+
+
 @admin.register(User)
 class AuditedUserAdmin(UserAdmin):  # type: ignore[type-arg]
     """An operator setting a tenant member's password is recorded in each of the member's
     tenants' chains, in the transaction that changes it: an operator could otherwise log in
-    as a clinician and read the tenant's text without a trace."""
+    as a clinician and read the tenant's text without a trace. So is any change of the
+    account's name, e-mail, active or staff flags, groups or permissions (field names only)."""
+
+    form = MemberAwareUserChangeForm
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        changed = sorted(set(form.changed_data) & set(AUDITED_ACCOUNT_FIELDS))
+        if change and changed:
+            services.audit_member_event(obj, audit.Action.MEMBER_ACCOUNT_CHANGED_BY_OPERATOR,
+                                        actor=audit.actor_for_user(request.user),
+                                        payload={"fields": changed})
 
     def user_change_password(self, request: HttpRequest, id: str,
                              form_url: str = "") -> HttpResponse:

@@ -39,6 +39,12 @@ class Action:
     TENANT_SELECTED = "tenant.selected"
     EXPORT_DOWNLOAD_REFUSED = "export.download_refused"
     EXPORT_EXPIRED = "export.expired"
+    MEMBER_ACCOUNT_CHANGED_BY_OPERATOR = "membership.account_changed_by_operator"
+    MFA_ENROLLED = "auth.mfa_enrolled"
+    MFA_VERIFIED = "auth.mfa_verified"
+    MFA_FAILED = "auth.mfa_failed"
+    MFA_RESET_BY_OPERATOR = "auth.mfa_reset_by_operator"
+    MFA_POLICY_CHANGED = "tenant.mfa_policy_changed"
 
 
 def canonical_json(value: Any) -> str:

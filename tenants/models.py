@@ -29,6 +29,10 @@ class Tenant(models.Model):
     deletion_sla_days = models.PositiveIntegerField(
         default=30, help_text="Days the BAA allows between a purge request and its completion."
     )
+    mfa_for_clinicians = models.BooleanField(
+        default=False, help_text="Ask clinicians for a second factor too (admins and reviewers "
+                                 "always need one)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

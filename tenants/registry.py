@@ -23,6 +23,7 @@ GLOBAL_MODELS: dict[str, str] = {
     "contenttypes.ContentType": "Django's static model list",
     "sessions.Session": "holds only the session's user and chosen tenant id",
     "admin.LogEntry": "platform operators' admin actions",
+    "otp_totp.TOTPDevice": "a person's authenticator secret; platform-wide like auth.User",
     "training.BaseModel": "base models are shared by all tenants; they hold no tenant data",
     "inference.ApiKey": "looked up by key prefix before the tenant is known; keeps a hash only",
     "inference.EngineState": "the platform's serving engines; no tenant data",

@@ -65,11 +65,13 @@ def member_tenants(user: AbstractBaseUser) -> list[Tenant]:
         Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED]).order_by("slug"))
 
 
-def audit_member_event(user: AbstractBaseUser, action: str, *, actor: str) -> None:
+def audit_member_event(user: AbstractBaseUser, action: str, *, actor: str,
+                       payload: dict[str, object] | None = None) -> None:
     """One entry in each of the member's tenants' chains; nothing for a non-member."""
     with transaction.atomic():
         for tenant in member_tenants(user):
-            audit.append(tenant, action, actor=actor, target=f"user:{user.pk}")
+            audit.append(tenant, action, actor=actor, target=f"user:{user.pk}",
+                         payload=payload or {})
 
 
 @transaction.atomic
@@ -125,3 +127,15 @@ def remove_member(membership: Membership, *, actor: str) -> None:
     membership.delete()
     audit.append(tenant, audit.Action.MEMBER_REMOVED, actor=actor, target=f"user:{user_id}",
                  payload={"role": role})
+
+
+@transaction.atomic
+def set_mfa_for_clinicians(tenant: Tenant, required: bool, *, actor: str) -> None:
+    """The tenant's choice whether clinicians need a second factor too; audited when changed."""
+    locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    if locked.mfa_for_clinicians == required:
+        return
+    Tenant.objects.filter(pk=tenant.pk).update(mfa_for_clinicians=required)
+    tenant.mfa_for_clinicians = required
+    audit.append(tenant, audit.Action.MFA_POLICY_CHANGED, actor=actor,
+                 payload={"mfa_for_clinicians": required})

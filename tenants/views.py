@@ -83,6 +83,17 @@ def members(request: HttpRequest) -> HttpResponse:
                   {"memberships": memberships, "roles": Role.choices})
 
 
+@tenant_role_required(Role.TENANT_ADMIN)
+@require_POST
+def member_mfa_policy(request: HttpRequest) -> HttpResponse:
+    required = request.POST.get("mfa_for_clinicians") == "on"
+    services.set_mfa_for_clinicians(request.tenant, required,  # type: ignore[attr-defined]
+                                    actor=audit.actor_for_user(request.user))
+    messages.success(request, "Clinicians now need a second factor." if required
+                     else "Clinicians sign in with their password only.")
+    return redirect("members")
+
+
 def _member_or_404(request: HttpRequest, pk: int) -> Membership:
     # Memberships are global rows: filter by the request's tenant, so another tenant's is a 404.
     membership = Membership.objects.filter(

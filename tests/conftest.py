@@ -124,9 +124,9 @@ class TenantUsers:
     clinician: User
 
     def client_for(self, user: User) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
+        from .mfa import force_login_verified
+
+        return force_login_verified(Client(), user)
 
 
 def make_tenant(slug: str) -> TenantUsers:

@@ -126,7 +126,7 @@ OBJECT_ROUTES: dict[str, ObjectFactory] = {
 
 # routes without an object id that tenant users visit; A's markers must not leak into them
 TENANT_PAGES: set[str] = {
-    "home", "choose_tenant", "audit_log", "members",
+    "home", "choose_tenant", "audit_log", "members", "member_mfa_policy",
     "curation:conversation_list", "curation:review_queue", "curation:review_next",
     "curation:undo", "curation:import", "curation:training_sets", "curation:settings",
     "curation-api:example-list", "curation-api:training-set-list",
@@ -144,6 +144,8 @@ EXEMPT_PREFIXES: dict[str, str] = {
 EXEMPT: dict[str, str] = {
     "login": "anonymous page, no tenant data",
     "logout": "ends the session, no tenant data",
+    "mfa_verify": "the user's own second-factor check, no tenant data",
+    "mfa_enrol": "the user's own authenticator enrolment, no tenant data",
     "api_schema": "the static OpenAPI description, no tenant data",
     "openai_not_found": "unknown /v1 paths: a fixed OpenAI-shaped 404 that reads nothing",
 }

@@ -10,6 +10,7 @@ from curation.models import Example, Review
 from tenants.scoping import tenant_scope
 
 from .factories import proposed_example
+from .mfa import force_login_verified
 
 DEEP = b'{"decision": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 
@@ -18,7 +19,7 @@ DEEP = b'{"decision": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 def decide(alpha):
     example = proposed_example(alpha)
     client = Client(raise_request_exception=False)
-    client.force_login(alpha.reviewer)
+    force_login_verified(client, alpha.reviewer)
     url = reverse("curation-api:example-decide", args=[example.pk])
 
     def post(body: bytes):

@@ -17,6 +17,7 @@ from tenants.scoping import tenant_scope
 from training.models import TrainingRun
 
 from .factories import training_run
+from .mfa import force_login_verified
 from .urls_with_failing_route import SECRET
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ INTERNALS = ("URLconf", "Traceback", "urlpatterns", "sanoweb.urls", "run_detail"
 
 def logged_in(user, **kwargs) -> Client:
     client = Client(**kwargs)
-    client.force_login(user)
+    force_login_verified(client, user)
     return client
 
 
@@ -110,7 +111,7 @@ def test_static_files_are_served_with_debug_off(tmp_path):
 
 def test_a_nul_character_in_a_form_field_or_query_is_a_400_not_a_500(alpha):
     client = Client(raise_request_exception=False)
-    client.force_login(alpha.admin)
+    force_login_verified(client, alpha.admin)
     with override_settings(DEBUG=False):
         choose = client.post(reverse("choose_tenant"), {"tenant": "alpha\x00"},
                              HTTP_ACCEPT="text/html")

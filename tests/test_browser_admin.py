@@ -10,7 +10,7 @@ import pytest
 from tenants import signing
 from tenants.models import Tenant
 
-from .browser import chromium
+from .browser import chromium, second_factor
 from .workers import celery_worker, flush_broker
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,6 +23,9 @@ def admin_login(browser, base_url, email, password):
     page.fill("#id_username", email)
     page.fill("#id_password", password)
     page.click("input[type=submit]")
+    page.wait_for_url(lambda url: "/admin/login/" not in url)
+    if "/accounts/mfa/" in page.url:  # operators enrol an authenticator at first sign-in
+        second_factor(page, email)
     page.wait_for_url("**/admin/")
     return page
 

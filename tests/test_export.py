@@ -14,6 +14,7 @@ from training import services as training_services
 from training.models import RunState, TrainingRun
 
 from .factories import approved_example, training_set
+from .mfa import force_login_verified
 from .test_inference_e2e import CANARY
 
 
@@ -95,7 +96,7 @@ def test_admin_export_is_built_then_downloads_once(alpha, django_user_model, set
     operator = django_user_model.objects.create_superuser("op@sanoweb.test", "op@sanoweb.test",
                                                           "operator-pass")
     client = Client()
-    client.force_login(operator)
+    force_login_verified(client, operator)
     client.post(reverse("admin:tenant_export", args=[alpha.tenant.pk]))
     item = ExportRequest.objects.get(tenant=alpha.tenant)
     run_export(item.pk)  # what the queued task does

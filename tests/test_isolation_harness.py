@@ -7,6 +7,7 @@ from django.test import Client, override_settings
 from django.urls import clear_url_caches, reverse
 
 from . import isolation
+from .mfa import force_login_verified
 
 
 def test_every_url_pattern_is_covered_by_the_isolation_matrix():
@@ -39,7 +40,7 @@ def test_the_harness_fails_on_a_route_it_does_not_know():
 def _clients(users):
     for user in (users.admin, users.reviewer, users.clinician):
         client = Client()
-        client.force_login(user)
+        force_login_verified(client, user)
         yield user, client
 
 
@@ -102,7 +103,7 @@ def test_tenant_pages_show_b_nothing_of_a(route_name, alpha_everything, alpha, b
 
 def test_list_pages_positive_control_show_a_its_own_data(alpha_everything, alpha):
     client = Client()
-    client.force_login(alpha.admin)
+    force_login_verified(client, alpha.admin)
     assert str(alpha.tenant.pk) in _body(client.get(reverse("audit_log")))
     assert "zorbitanib" in _body(client.get(reverse("curation:review_queue")))
     assert "zorbitanib" in _body(client.get(reverse("curation-api:example-list")))

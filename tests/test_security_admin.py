@@ -15,12 +15,14 @@ from tenants.models import AuditEntry, ExportRequest, PurgeRequest
 from tenants.scoping import tenant_scope
 from tenants.tasks import expire_exports
 
+from .mfa import force_login_verified
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def logged_in(user) -> Client:  # type: ignore[no-untyped-def]
     client = Client()
-    client.force_login(user)
+    force_login_verified(client, user)
     return client
 
 

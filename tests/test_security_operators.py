@@ -13,6 +13,7 @@ from tenants.services import add_member, get_or_create_user
 
 from .conftest import PASSWORD
 from .factories import proposed_example
+from .mfa import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def operator(django_user_model, name: str = "op@sanoweb.test"):  # type: ignore[
 
 def logged_in(user) -> Client:  # type: ignore[no-untyped-def]
     client = Client()
-    client.force_login(user)
+    force_login_verified(client, user)
     return client
 
 

@@ -22,6 +22,8 @@ from django.test import Client, override_settings
 from sanoweb.production_guard import DEV_SECRET_KEY, check_runtime_role
 from tenants import signing
 
+from .mfa import force_login_verified
+
 pytestmark = pytest.mark.django_db
 
 GOOD_KEY = "k" * 64 + "-production-test-key-not-used-anywhere"
@@ -188,7 +190,7 @@ def test_every_html_response_carries_the_content_security_policy(alpha):
 
 def _logged_in(user: User) -> Client:
     client = Client()
-    client.force_login(user)
+    force_login_verified(client, user)
     return client
 
 

@@ -65,6 +65,9 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins:")
         for slug, email, role, password in rows:
             self.stdout.write(f"  {slug:<12} {email:<32} {role:<13} {password}")
+        self.stdout.write("Tenant admins, reviewers and the operator set up an authenticator app "
+                          "(any TOTP app) at their first sign-in; clinicians need only the "
+                          "password.")
 
 
 def seed_dataset(tenant: Tenant) -> str:
