@@ -1,47 +1,54 @@
 """Tenant deletion under a BAA: two-person approval, purge everywhere, signed certificate.
 
-The purge is a list of idempotent steps recorded on the PurgeRequest as they finish, so a
-purge killed halfway resumes where it stopped. What it deletes is found through
-tenants.registry (every tenant-owned table) and the tenant's storage prefix, and
-`verify_purge` checks the same places plus the vLLM server and the shared state.
+Approval closes the tenant at once (tenants.closing: no new audit entries but the purge's
+own, no exports, training or inference). The purge then runs idempotent steps, recorded on the
+PurgeRequest as they finish so that a purge killed halfway resumes where it stopped:
+
+  stop         every activity on the data map is stopped (training runs cancelled, queued
+               exports failed, open streams ended) and waited for
+  evidence     what each place holds (counts, hashes, ids), the audit chain's final head and a
+               signed checkpoint of it
+  delete:<p>   each place on the data map deleted, in the map's order
+  verify       verify_purge over the whole map; anything found undoes the delete steps and the
+               task tries again later (PurgeNotYet)
+  certificate  only now, with nothing found: the tenant is marked purged and the certificate
+               signed
+
+What survives is on the map as Retained places: the tenant row, the purge record, the
+certificate and the signed audit checkpoints (tenants/audit.py says why not the chain).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-import httpx
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from . import audit, shared_state, signing
-from .dbroles import owner_credentials
-from .models import (
-    AuditChainHead,
-    DeletionCertificate,
-    ExportRequest,
-    Membership,
-    PurgeRequest,
-    Tenant,
-)
-from .registry import model_label, tenant_owned_models
-from .scoping import tenant_scope
-from .storage import list_keys, tenant_prefix
+from tenants import audit, checkpoints, closing, signing, tenant_data
+from tenants.dbroles import owner_credentials
+from tenants.models import AuditChainHead, DeletionCertificate, PurgeRequest, Tenant
+from tenants.scoping import tenant_scope
+from tenants.tenant_data import Kind
 
-STEPS = ("evidence", "engine", "storage", "shared_state", "rows", "finish")
+STEPS = ("stop", "evidence", "delete", "verify", "certificate")
+CERTIFICATE = "sanoweb-deletion/2"
 
 
 class PurgeError(ValueError):
     """A purge request the rules refuse; the message is safe to show."""
+
+
+class PurgeNotYet(RuntimeError):
+    """Work is still running, or verification still finds data: the purge is tried again."""
 
 
 ALREADY_OPEN = "A purge of this tenant is already open."
@@ -79,7 +86,7 @@ def _open_purge_exists(tenant: Tenant) -> bool:
 
 
 def approve_purge(purge: PurgeRequest, operator: AbstractBaseUser) -> PurgeRequest:
-    """A second operator approves: the tenant is suspended at once and the purge queued."""
+    """A second operator approves: the tenant is closed at once and the purge queued."""
     if not getattr(operator, "is_superuser", False):
         raise PurgeError("Only platform operators may approve a purge.")
     with transaction.atomic():
@@ -91,7 +98,7 @@ def approve_purge(purge: PurgeRequest, operator: AbstractBaseUser) -> PurgeReque
         purge.status, purge.approved_by, purge.approved_at = (
             PurgeRequest.Status.APPROVED, operator, timezone.now())
         purge.save()
-        Tenant.objects.filter(pk=purge.tenant_id).update(status=Tenant.Status.PURGING)
+        closing.close(purge.tenant)  # waits for writers of the tenant holding its row
         audit.append(purge.tenant, "purge.approved", actor=audit.actor_for_user(operator),
                      target=f"purge:{purge.pk}")
         transaction.on_commit(lambda: _enqueue(purge.pk))
@@ -105,119 +112,120 @@ def _enqueue(purge_id: int) -> None:
 
 
 def run_purge(purge_id: int) -> PurgeRequest:
+    """Run the purge's remaining steps; PurgeNotYet when it must be tried again later."""
     purge = PurgeRequest.objects.select_related("tenant").get(pk=purge_id)
     if purge.status == PurgeRequest.Status.DONE:
         return purge
     if purge.status != PurgeRequest.Status.APPROVED:
         raise PurgeError("The purge has not been approved.")
     for step in STEPS:
-        if step in purge.steps_done:
-            continue
-        globals()[f"_step_{step}"](purge)
-        purge.steps_done = [*purge.steps_done, step]
-        purge.save(update_fields=["steps_done", "evidence", "status", "completed_at"])
+        if step not in purge.steps_done:
+            globals()[f"_step_{step}"](purge)
+            _done(purge, step)
     return purge
 
 
-def purge_evidence_list(tenant: Tenant, kind: str) -> list[str]:
-    training = apps.get_model("training", "AdapterVersion")
-    snapshots = apps.get_model("curation", "TrainingSet")
-    runs = apps.get_model("training", "TrainingRun")
-    with tenant_scope(tenant):
-        if kind == "adapters":
-            return sorted(training.objects.values_list("sha256", flat=True))
-        if kind == "training_sets":
-            return sorted(snapshots.objects.values_list("sha256", flat=True))
-        return sorted(t for t in runs.objects.values_list("task_id", flat=True) if t)
+def _done(purge: PurgeRequest, step: str) -> None:
+    purge.steps_done = [*purge.steps_done, step]
+    purge.save(update_fields=["steps_done", "evidence", "status", "completed_at"])
+
+
+def _step_stop(purge: PurgeRequest) -> None:
+    """Stop every activity of the tenant and wait until none runs (each stop is idempotent:
+    a retry asks again)."""
+    tenant = purge.tenant
+    stopped = {activity.name: activity.stop(tenant) for activity in tenant_data.activities()}
+    deadline = time.monotonic() + settings.PURGE_STOP_WAIT
+    while running := {a.name: left for a in tenant_data.activities()
+                      if (left := a.running(tenant))}:
+        if time.monotonic() > deadline:
+            purge.evidence = {**purge.evidence, "still_running": running}
+            purge.save(update_fields=["evidence"])
+            raise PurgeNotYet(f"still running: {running}")
+        time.sleep(0.25)
+    purge.evidence = {**purge.evidence, "stopped": stopped, "still_running": {}}
+    audit.append(tenant, "purge.work_stopped", actor="system:purge", target=f"purge:{purge.pk}",
+                 payload={name: len(lines) for name, lines in stopped.items()})
 
 
 def _step_evidence(purge: PurgeRequest) -> None:
     tenant = purge.tenant
     audit.append(tenant, "purge.executing", actor="system:purge", target=f"purge:{purge.pk}")
+    inventory = {p.name: p.inventory(tenant) for p in tenant_data.places()
+                 if p.kind != Kind.RETAINED}
     with tenant_scope(tenant):
-        counts = {model_label(m): m.objects.count()  # type: ignore[attr-defined]
-                  for m in tenant_owned_models()}
         head = AuditChainHead.objects.filter(tenant=tenant).first()
+    try:
+        # The last signed checkpoint is the final head: what stays of the chain (audit.py).
+        signed = checkpoints.write_checkpoint(tenant)
+        latest = signed or checkpoints.verify_audit(tenant).latest_checkpoint
+        final_checkpoint: dict[str, Any] = (
+            {"seq": latest.seq, "signature": latest.signature} if latest else {})
+    except checkpoints.CheckpointError as exc:  # a broken chain is recorded, not kept
+        final_checkpoint = {"refused": str(exc)}
     purge.evidence = {
-        "counts": counts,
-        "memberships": Membership.objects.filter(tenant=tenant).count(),
-        "api_keys": apps.get_model("inference", "ApiKey").objects.filter(tenant=tenant).count(),
-        "adapter_sha256": purge_evidence_list(tenant, "adapters"),
-        "training_set_sha256": purge_evidence_list(tenant, "training_sets"),
-        "task_ids": purge_evidence_list(tenant, "tasks"),
-        "storage_objects": len(list_keys(tenant_prefix(tenant))),
+        **purge.evidence,
+        "places": inventory,
         "final_audit_head": {"seq": head.seq if head else 0,
                              "entry_hash": head.entry_hash if head else audit.GENESIS_HASH},
+        "final_checkpoint": final_checkpoint,
     }
 
 
-def _engine_headers() -> dict[str, str]:
-    from inference import engine_auth
-
-    return engine_auth.headers()
-
-
-def _step_engine(purge: PurgeRequest) -> None:
-    from inference import residency
-
-    tenant = purge.tenant
-    for sha in purge.evidence.get("adapter_sha256", []):
-        residency.unload(f"t{tenant.pk.hex}-{sha[:16]}")
-    shutil.rmtree(residency.cache_root() / str(tenant.pk), ignore_errors=True)
-
-
-def _step_storage(purge: PurgeRequest) -> None:
-    for key in list_keys(tenant_prefix(purge.tenant)):
-        default_storage.delete(key)
-    if hasattr(default_storage, "path"):  # filesystem: remove the emptied folders too
-        with contextlib.suppress(NotImplementedError):
-            shutil.rmtree(default_storage.path(tenant_prefix(purge.tenant)), ignore_errors=True)
-
-
-def _step_shared_state(purge: PurgeRequest) -> None:
-    """Celery results of the tenant's tasks and every shared-state entry naming the tenant,
-    on whichever backend is configured (Redis, or the embedded default's files)."""
-    from celery import current_app
-
-    for task_id in purge.evidence.get("task_ids", []):
-        with contextlib.suppress(NotImplementedError):
-            current_app.backend.forget(task_id)
-    shared_state.backend().delete_matching(purge.tenant.pk.hex)
-
-
-def _step_rows(purge: PurgeRequest) -> None:
-    """Delete every tenant-owned row (the owner role, with the audit purge flag), then the
-    memberships and API keys."""
-    tenant = purge.tenant
+@contextmanager
+def _deletion_rights() -> Iterator[None]:
+    """The owner role with the audit purge flag: the runtime role may delete neither audit
+    entries nor immutable rows (tenants.rls)."""
     with owner_credentials():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT set_config('sanoweb.allow_audit_purge', 'on', false)")
-        remaining = list(tenant_owned_models())
-        with tenant_scope(tenant):
-            while remaining:
-                progress = False
-                for model in list(remaining):
-                    try:
-                        with transaction.atomic():
-                            model.objects.all().delete()  # type: ignore[attr-defined]
-                        remaining.remove(model)
-                        progress = True
-                    except ProtectedError:
-                        continue  # rows of another model still point here: later pass
-                if not progress:
-                    raise PurgeError(f"Could not delete {[model_label(m) for m in remaining]}")
-    Membership.objects.filter(tenant=tenant).delete()
-    apps.get_model("inference", "ApiKey").objects.filter(tenant=tenant).delete()
-    ExportRequest.objects.filter(tenant=tenant).delete()  # their files went with the prefix
+        yield
 
 
-def _step_finish(purge: PurgeRequest) -> None:
+def _step_delete(purge: PurgeRequest) -> None:
+    """Every place on the map, in its order; a table still referenced by another place's rows
+    (ProtectedError) is retried after the others."""
+    tenant, inventory = purge.tenant, purge.evidence.get("places", {})
+    pending = [p for p in tenant_data.places() if p.kind != Kind.RETAINED
+               and f"delete:{p.name}" not in purge.steps_done]
+    with _deletion_rights():
+        while pending:
+            progress = False
+            for place in list(pending):
+                try:
+                    with transaction.atomic():
+                        place.delete(tenant, inventory.get(place.name, {}))
+                except ProtectedError:
+                    continue
+                pending.remove(place)
+                progress = True
+                _done(purge, f"delete:{place.name}")
+            if not progress:
+                raise PurgeError(f"Could not delete {[p.name for p in pending]}")
+
+
+def _step_verify(purge: PurgeRequest) -> None:
+    """verify_purge over the whole map; anything found sends the purge back to delete."""
+    left = verify_purge(purge.tenant, purge.evidence.get("places", {}))
+    purge.evidence = {**purge.evidence, "verified": {
+        "at": timezone.now().isoformat(), "left": left,
+        "places": [p.name for p in tenant_data.places()]}}
+    if left:
+        purge.steps_done = [s for s in purge.steps_done if not s.startswith("delete")]
+        purge.save(update_fields=["steps_done", "evidence"])
+        raise PurgeNotYet("verify_purge still finds: " + "; ".join(left))
+
+
+def _step_certificate(purge: PurgeRequest) -> None:
     tenant = purge.tenant
     now = timezone.now()
+    if purge.evidence.get("verified", {}).get("left", ["not verified"]):
+        raise PurgeError("The purge was not verified clean; no certificate.")
     Tenant.objects.filter(pk=tenant.pk).update(status=Tenant.Status.PURGED)
+    evidence = purge.evidence
     body = {
-        "certificate": "sanoweb-deletion/1",
+        "certificate": CERTIFICATE,
         "tenant": {"id": str(tenant.pk), "slug": tenant.slug, "name": tenant.name},
         "reason": purge.reason,
         "requested_by": purge.requested_by.get_username(),
@@ -227,7 +235,13 @@ def _step_finish(purge: PurgeRequest) -> None:
         "completed_at": now.isoformat(),
         "deadline": purge.deadline.isoformat(),
         "sla_met": now <= purge.deadline,
-        "deleted": purge.evidence,
+        "stopped": evidence.get("stopped", {}),
+        "deleted": evidence.get("places", {}),
+        "verified": evidence["verified"],
+        "final_audit_head": evidence.get("final_audit_head", {}),
+        "final_checkpoint": evidence.get("final_checkpoint", {}),
+        "retained": {p.name: p.not_exported or "retained" for p in tenant_data.places(
+            Kind.RETAINED)},
     }
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
     DeletionCertificate.objects.get_or_create(purge=purge, defaults={
@@ -236,35 +250,16 @@ def _step_finish(purge: PurgeRequest) -> None:
     purge.status, purge.completed_at = PurgeRequest.Status.DONE, now
 
 
-def verify_purge(tenant: Tenant) -> list[str]:
-    """Everything of `tenant` still found in the database, storage, vLLM or the shared state."""
+def verify_purge(tenant: Tenant, inventory: dict[str, Any] | None = None) -> list[str]:
+    """Everything of `tenant` still found by any place on the data map: tables, storage (every
+    object version), shared state, Celery, every host's caches, every engine. `inventory`
+    defaults to the one the tenant's purge recorded."""
+    if inventory is None:
+        last = PurgeRequest.objects.filter(tenant=tenant).order_by("-requested_at").first()
+        inventory = last.evidence.get("places", {}) if last else {}
     left: list[str] = []
-    with tenant_scope(tenant):
-        for model in tenant_owned_models():
-            count = model.objects.count()  # type: ignore[attr-defined]
-            if count:
-                left.append(f"database: {count} rows in {model_label(model)}")
-    for label, count in (("memberships", Membership.objects.filter(tenant=tenant).count()),
-                         ("exports", ExportRequest.objects.filter(tenant=tenant).count()),
-                         ("api keys", apps.get_model("inference", "ApiKey").objects.filter(
-                             tenant=tenant).count())):
-        if count:
-            left.append(f"database: {count} {label}")
-    keys = list_keys(tenant_prefix(tenant))
-    if keys:
-        left.append(f"storage: {len(keys)} objects under {tenant_prefix(tenant)}")
-    try:
-        served = httpx.get(f"{settings.VLLM_URL}/v1/models", timeout=10,
-                           headers=_engine_headers()).json().get("data", [])
-        loaded = [m["id"] for m in served if m["id"].startswith(f"t{tenant.pk.hex}-")]
-        if loaded:
-            left.append(f"vLLM: adapters still loaded: {', '.join(loaded)}")
-    except (httpx.HTTPError, ValueError):
-        left.append(f"vLLM: could not be checked at {settings.VLLM_URL}")
-    state = shared_state.backend()
-    found = state.find(tenant.pk.hex)
-    if found:
-        left.append(f"shared state ({state.description}): {len(found)} entries")
+    for place in tenant_data.places():
+        left += place.remaining(tenant, inventory.get(place.name, {}))
     return left
 
 

@@ -88,7 +88,7 @@ def test_admin_export_is_built_then_downloads_once(alpha, django_user_model, set
     from django.test import Client
     from django.urls import reverse
 
-    from tenants.export import run_export
+    from offboarding.export import run_export
     from tenants.models import AuditEntry, ExportRequest
 
     two_adapters(alpha)

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from inference import engine_auth, residency
 from inference.services import create_key
-from tenants import purge, signing
+from offboarding import purge
+from tenants import signing
 from tenants.audit import verify_chain
 from tenants.models import DeletionCertificate, PurgeRequest, Tenant
 from tenants.scoping import tenant_scope
