@@ -13,7 +13,8 @@ from tenants.models import Tenant
 from .browser import chromium
 from .workers import celery_worker, flush_broker
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.worker,
+              pytest.mark.django_db(transaction=True)]
 
 
 def admin_login(browser, base_url, email, password):

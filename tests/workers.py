@@ -15,6 +15,8 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from . import tiers
+
 
 def _env() -> dict[str, str]:
     db = connection.settings_dict
@@ -34,6 +36,7 @@ def _env() -> dict[str, str]:
 @contextmanager
 def celery_worker(queues: str = "gpu,default") -> Iterator[subprocess.Popen[bytes]]:
     """Start `celery worker` (solo pool, so killing it kills the training too)."""
+    tiers.require("worker", "a Celery worker")
     log = Path(settings.VAR_DIR) / f"worker-{time.time_ns()}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
