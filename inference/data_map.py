@@ -34,7 +34,8 @@ class EngineAdapters:
     order = 10
 
     def _loaded(self, tenant: Tenant) -> dict[str, list[str] | None]:
-        prefix, found = f"t{tenant.pk.hex}-", {}
+        prefix = f"t{tenant.pk.hex}-"
+        found: dict[str, list[str] | None] = {}
         for url in engine_urls():
             try:
                 found[url] = sorted(n for n in residency.served_roots(url) if n.startswith(prefix))

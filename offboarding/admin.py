@@ -27,8 +27,8 @@ admin.site.unregister(Tenant)
 class OffboardingTenantAdmin(TenantAdmin):
     """The tenant page with its export and purge links (same URL names as before the move)."""
 
-    list_display = ("slug", "name", "status", "deletion_sla_days", "purge_deadline",
-                    "actions_links")
+    list_display: tuple[str, ...] = ("slug", "name", "status", "deletion_sla_days",
+                                     "purge_deadline", "actions_links")
 
     @admin.display(description="pending purge: SLA")
     def purge_deadline(self, tenant: Tenant) -> str:

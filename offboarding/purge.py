@@ -135,6 +135,9 @@ def _step_stop(purge: PurgeRequest) -> None:
     a retry asks again)."""
     tenant = purge.tenant
     stopped = {activity.name: activity.stop(tenant) for activity in tenant_data.activities()}
+    if "stopped" not in purge.evidence:  # what the first attempt found running is the record
+        purge.evidence = {**purge.evidence, "stopped": stopped}
+        purge.save(update_fields=["evidence"])
     deadline = time.monotonic() + settings.PURGE_STOP_WAIT
     while running := {a.name: left for a in tenant_data.activities()
                       if (left := a.running(tenant))}:
@@ -143,9 +146,9 @@ def _step_stop(purge: PurgeRequest) -> None:
             purge.save(update_fields=["evidence"])
             raise PurgeNotYet(f"still running: {running}")
         time.sleep(0.25)
-    purge.evidence = {**purge.evidence, "stopped": stopped, "still_running": {}}
+    purge.evidence = {**purge.evidence, "still_running": {}}
     audit.append(tenant, "purge.work_stopped", actor="system:purge", target=f"purge:{purge.pk}",
-                 payload={name: len(lines) for name, lines in stopped.items()})
+                 payload={name: len(lines) for name, lines in purge.evidence["stopped"].items()})
 
 
 def _step_evidence(purge: PurgeRequest) -> None:

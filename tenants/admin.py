@@ -60,7 +60,7 @@ class OperatorOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
-    list_display = ("slug", "name", "status", "deletion_sla_days")
+    list_display: tuple[str, ...] = ("slug", "name", "status", "deletion_sla_days")
     list_filter = ("status",)
     search_fields = ("slug", "name")
     readonly_fields = ("status",)

@@ -13,11 +13,11 @@ import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.core import serializers
 from django.core.files.storage import default_storage
-from django.db import models
+from django.db.models import Model, QuerySet
 
 from . import host_caches, shared_state
 from .models import Tenant
@@ -35,19 +35,19 @@ def _fragments(tenant: Tenant) -> tuple[str, str]:
 class TenantTable:
     """A tenant-owned table (TenantOwned): read and deleted inside the tenant's scope."""
 
-    model: type[models.Model]
+    model: type[Model]
     evidence: tuple[str, ...] = ()  # PHI-free columns whose values the certificate lists
     not_exported: str = ""
     order: int = 80
     kind: Kind = Kind.TENANT_TABLE
     name: str = field(init=False)
-    models: tuple[type[models.Model], ...] = field(init=False)
+    models: tuple[type[Model], ...] = field(init=False)
 
     def __post_init__(self) -> None:
         self.name, self.models = f"table:{model_label(self.model)}", (self.model,)
 
-    def _rows(self) -> models.QuerySet[Any]:
-        return self.model.objects.all()  # type: ignore[attr-defined, no-any-return]
+    def _rows(self) -> QuerySet[Any]:
+        return self.model.objects.all()  # type: ignore[attr-defined]
 
     def inventory(self, tenant: Tenant) -> dict[str, Any]:
         with tenant_scope(tenant):
@@ -78,19 +78,19 @@ class TenantTable:
 class KeyedTable:
     """A global table whose rows carry a tenant key (memberships, API keys, exports)."""
 
-    model: type[models.Model]
+    model: type[Model]
     tenant_field: str = "tenant"
     exclude: tuple[str, ...] = ()  # columns never exported (secrets, even hashed)
     not_exported: str = ""
     order: int = 90
     kind: Kind = Kind.KEYED_TABLE
     name: str = field(init=False)
-    models: tuple[type[models.Model], ...] = field(init=False)
+    models: tuple[type[Model], ...] = field(init=False)
 
     def __post_init__(self) -> None:
         self.name, self.models = f"table:{model_label(self.model)}", (self.model,)
 
-    def _rows(self, tenant: Tenant) -> models.QuerySet[Any]:
+    def _rows(self, tenant: Tenant) -> QuerySet[Any]:
         return self.model._default_manager.filter(**{self.tenant_field: tenant})
 
     def inventory(self, tenant: Tenant) -> dict[str, Any]:
@@ -119,7 +119,7 @@ class Retained:
 
     name: str
     reason: str
-    models: tuple[type[models.Model], ...] = ()
+    models: tuple[type[Model], ...] = ()
     collector: Callable[[Tenant], dict[str, bytes]] | None = None  # exported even so
     order: int = 0
     kind: Kind = Kind.RETAINED
@@ -150,7 +150,7 @@ class StorageCategory:
     order: int = 40
     kind: Kind = Kind.STORAGE
     name: str = field(init=False)
-    models: tuple[type[models.Model], ...] = ()
+    models: tuple[type[Model], ...] = ()
 
     def __post_init__(self) -> None:
         self.name = f"storage:{self.category}"
@@ -190,7 +190,7 @@ class StoragePrefix:
     not_exported: str = "its parts are exported by their own places (storage categories)"
     order: int = 45
     kind: Kind = Kind.STORAGE
-    models: tuple[type[models.Model], ...] = ()
+    models: tuple[type[Model], ...] = ()
 
     def inventory(self, tenant: Tenant) -> dict[str, Any]:
         prefix = self.prefix(tenant)
@@ -226,7 +226,7 @@ class SharedStateEntries:
     not_exported: str = "derived state (adapter residency, locks, counters), no tenant content"
     order: int = 30
     kind: Kind = Kind.SHARED_STATE
-    models: tuple[type[models.Model], ...] = ()
+    models: tuple[type[Model], ...] = ()
 
     def _found(self, tenant: Tenant) -> list[str]:
         state = shared_state.backend()
@@ -258,7 +258,7 @@ class CeleryResults:
     not_exported: str = "task bookkeeping (states and return values), no tenant content"
     order: int = 20
     kind: Kind = Kind.CELERY
-    models: tuple[type[models.Model], ...] = ()
+    models: tuple[type[Model], ...] = ()
 
     def inventory(self, tenant: Tenant) -> dict[str, Any]:
         return {"task_ids": sorted(self.task_ids(tenant))}
@@ -295,7 +295,7 @@ class CeleryMessages:
     not_exported: str = "task messages carry ids only"
     order: int = 21
     kind: Kind = Kind.CELERY
-    models: tuple[type[models.Model], ...] = ()
+    models: tuple[type[Model], ...] = ()
 
     def inventory(self, tenant: Tenant) -> dict[str, Any]:
         return {"messages": len(_broker_messages(tenant, delete=False))}
@@ -326,20 +326,20 @@ def _broker_messages(tenant: Tenant, *, delete: bool) -> list[str]:
         for key in client.scan_iter(count=1000):
             kind = client.type(key)
             if kind == b"list":
-                for message in client.lrange(key, 0, -1):  # type: ignore[union-attr]
+                for message in cast(list[bytes], client.lrange(key, 0, -1)):
                     if any(f in message for f in fragments):
                         found.append(f"list {key.decode()}")
                         if delete:
-                            client.lrem(key, 0, message)
+                            client.lrem(key, 0, message)  # type: ignore[arg-type]
             elif kind == b"hash" and key.endswith(b"unacked"):
-                for tag, message in client.hgetall(key).items():  # type: ignore[union-attr]
+                for tag, message in cast(dict[bytes, bytes], client.hgetall(key)).items():
                     if any(f in message for f in fragments):
                         found.append(f"{key.decode()} {tag.decode()}")
                         if delete:
-                            client.hdel(key, tag)
+                            client.hdel(key, tag)  # type: ignore[arg-type]
     elif url.startswith("filesystem"):
         options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
-        folder = Path(options.get("data_folder_in", ""))
+        folder = Path(str(options.get("data_folder_in", "")))
         for path in sorted(folder.glob("*")) if folder.is_dir() else []:
             if path.is_file() and any(f in path.read_bytes() for f in fragments):
                 found.append(f"file {path.name}")
@@ -361,7 +361,7 @@ class LocalCache:
     not_exported: str = "copies of objects that are exported from storage"
     order: int = 15
     kind: Kind = Kind.HOST_CACHE
-    models: tuple[type[models.Model], ...] = ()
+    models: tuple[type[Model], ...] = ()
 
     def local_entries(self, tenant: Tenant) -> list[Path]:
         root = self.root()

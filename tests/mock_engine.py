@@ -77,3 +77,36 @@ def mock_engine(engine: MockEngine | None = None) -> Iterator[MockEngine]:
     engine = engine or MockEngine()
     with engine_http.use_transport(httpx.MockTransport(engine)):
         yield engine
+
+
+@contextmanager
+def engine_server(engine: MockEngine | None = None) -> Iterator[str]:
+    """The same stand-in on a real port, for another process (a Celery worker) to reach;
+    yields its URL."""
+    import http.server
+    import threading
+
+    engine = engine or MockEngine()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            request = httpx.Request(self.command, f"http://engine{self.path}",
+                                    content=self.rfile.read(length))
+            response = engine(request)
+            self.send_response(response.status_code)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(response.read())
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()

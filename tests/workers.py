@@ -28,6 +28,7 @@ def _env() -> dict[str, str]:
                         f"{db['PORT'] or 5432}/{db['NAME']}",
         "SANOWEB_VAR_DIR": str(settings.VAR_DIR),
         "REDIS_URL": settings.REDIS_URL,
+        "VLLM_URL": settings.VLLM_URL,  # the engine this test set up, real or a stand-in
         "HF_HUB_OFFLINE": "1",
         "TRAINING_STALE_AFTER": "5",
     }
@@ -45,7 +46,7 @@ def celery_worker(queues: str = "gpu,default") -> Iterator[subprocess.Popen[byte
             cwd=settings.BASE_DIR, env=_env(), stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a busy 2-core CI machine can take that long
         while b"ready." not in log.read_bytes():
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("worker did not start:\n" + log.read_text()[-3000:])
