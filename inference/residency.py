@@ -20,8 +20,8 @@ import httpx
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-from inference import engine_auth
-from tenants import shared_state
+from inference import engine_http
+from tenants import host_caches, shared_state
 from tenants.storage import read_verified
 from training.models import AdapterVersion
 
@@ -73,6 +73,7 @@ def local_copy(adapter: AdapterVersion) -> Path:
                 break
         else:
             return checked_path(adapter, target)
+    host_caches.announce()  # this host now keeps a copy that a purge must find
     tmp = target.with_name(f".{target.name}.tmp-{time.time_ns()}")
     tmp.mkdir(parents=True)
     for name in ADAPTER_FILES:
@@ -86,9 +87,9 @@ def local_copy(adapter: AdapterVersion) -> Path:
     return checked_path(adapter, target)
 
 
-def _vllm(path: str, body: dict[str, str]) -> httpx.Response:
-    return httpx.post(f"{settings.VLLM_URL}{path}", json=body, timeout=settings.VLLM_TIMEOUT,
-                      headers=engine_auth.headers())
+def _vllm(path: str, body: dict[str, str], url: str | None = None) -> httpx.Response:
+    with engine_http.client(url) as engine:
+        return engine.post(path, json=body)
 
 
 def load_path(name: str, path: Path, adapter: AdapterVersion) -> None:
@@ -106,11 +107,11 @@ class AdapterRebound(AdapterLoadError):
     """vLLM serves the tenant's serving name from a path that is not the tenant's adapter."""
 
 
-def served_roots() -> dict[str, str]:
+def served_roots(url: str | None = None) -> dict[str, str]:
     """What the engine itself says it serves: adapter name -> the path it was loaded from."""
     try:
-        response = httpx.get(f"{settings.VLLM_URL}/v1/models", timeout=settings.VLLM_TIMEOUT,
-                             headers=engine_auth.headers())
+        with engine_http.client(url) as engine:
+            response = engine.get("/v1/models")
         response.raise_for_status()
         return {m["id"]: str(m.get("root", "")) for m in response.json().get("data", [])}
     except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -161,11 +162,11 @@ def forget(adapter: AdapterVersion) -> None:
     shared_state.backend().remove(LOADED, _key(adapter.serving_name))
 
 
-def unload(name: str) -> None:
+def unload(name: str, url: str | None = None) -> None:
     # an unreachable engine holds nothing we can unload; the belief goes anyway
     with contextlib.suppress(httpx.HTTPError):
-        _vllm("/v1/unload_lora_adapter", {"lora_name": name})
-    shared_state.backend().remove(LOADED, _key(name))
+        _vllm("/v1/unload_lora_adapter", {"lora_name": name}, url)
+    shared_state.backend().remove(LOADED, f"{LOADED}:{url or settings.VLLM_URL}:{name}")
 
 
 def _engine_members(state: shared_state.SharedState) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,15 +22,17 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from tenants import audit
+from tenants import audit, closing
 from tenants.models import Tenant
 from tenants.scoping import tenant_scope
 from tenants.storage import IntegrityError as StorageIntegrityError
 from training.models import AdapterVersion, BaseModel, PinnedAdapter
 
-from . import engine_auth, health, residency
+from . import engine_http, health, residency, streams
 from .models import EngineState, InferenceSettings
 from .validation import ALLOWED_FIELDS, BadInferenceRequest, clean_request
+
+log = logging.getLogger(__name__)
 
 __all__ = ["BadInferenceRequest", "TenantModelUnavailable", "audit_refusal", "clean_request",
            "infer", "infer_stream", "resolve_route"]
@@ -102,8 +105,7 @@ def resolve_route(tenant: Tenant) -> Route:
 
 
 def _post(path: str, body: dict[str, Any], stream: bool = False) -> httpx.Response:
-    client = httpx.Client(base_url=settings.VLLM_URL, timeout=settings.VLLM_TIMEOUT,
-                          headers=engine_auth.headers())
+    client = engine_http.client()
     request = client.build_request("POST", path, content=canonical(body),
                                    headers={"content-type": "application/json"})
     return client.send(request, stream=stream)
@@ -129,6 +131,15 @@ def refusal_outcome(exc: BadInferenceRequest) -> str:
 def _audit(record: _CallRecord, outcome: str, *, response_sha256: str = "",
            usage: dict[str, Any] | None = None) -> None:
     usage = usage or {}
+    try:
+        _append_call(record, outcome, response_sha256, usage)
+    except closing.TenantClosed:
+        # The tenant is being purged, its chain with it: the call is not recorded.
+        log.info("inference call of a tenant being purged not audited (%s)", outcome)
+
+
+def _append_call(record: _CallRecord, outcome: str, response_sha256: str,
+                 usage: dict[str, Any]) -> None:
     audit.append(record.tenant, "inference.chat", actor=record.actor,
                  target=f"model:{record.route.model}" if record.route else "",
                  model_pin=record.route.pin if record.route else "",
@@ -263,8 +274,16 @@ def infer_stream(tenant: Tenant, actor: str, request_body: Any) -> Stream:
 def _relay(response: httpx.Response, record: _CallRecord) -> Iterator[bytes]:
     assert record.route is not None
     digest, usage, outcome, done = hashlib.sha256(), None, "ok", False
+    member, next_check = streams.opened(record.tenant), time.monotonic() + streams.CHECK_EVERY
     try:
         for line in response.iter_lines():
+            if time.monotonic() >= next_check:  # a purge of the tenant ends its streams
+                next_check = time.monotonic() + streams.CHECK_EVERY
+                streams.beat(member)
+                if closing.is_closed(record.tenant):
+                    outcome = "unavailable:tenant_closing"
+                    yield b'data: {"error": {"code": "tenant_model_unavailable"}}\n\n'
+                    return
             if not line.startswith("data: "):
                 continue
             data = line[len("data: "):]
@@ -302,3 +321,4 @@ def _relay(response: httpx.Response, record: _CallRecord) -> Iterator[bytes]:
     finally:
         response.close()
         _audit(record, outcome, response_sha256=digest.hexdigest(), usage=usage)
+        streams.closed(member)  # last: the purge waits until the stream's entry is written

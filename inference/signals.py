@@ -1,17 +1,24 @@
 """API keys end with their creator's authority: when a membership is deleted, or its role
 no longer grants tenant admin, the keys that member created in that tenant are revoked. On
-the model's signals, so that every path (services, admin, purge) is covered."""
+the model's signals, so that every path (services, admin, purge) is covered.
+
+A retired adapter version (training.signals.adapter_retired) leaves the serving engine."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from tenants.models import Membership, Role, Tenant
+from training.signals import adapter_retired
 
+from . import residency
 from .services import revoke_keys_of_departed
+
+log = logging.getLogger(__name__)
 
 
 def _active(instance: Membership) -> bool:
@@ -29,3 +36,11 @@ def _role_changed(sender: type[Membership], instance: Membership, **kwargs: Any)
 def _member_left(sender: type[Membership], instance: Membership, **kwargs: Any) -> None:
     if _active(instance):
         revoke_keys_of_departed(instance.tenant_id, instance.user_id, reason="member_left")
+
+
+@receiver(adapter_retired, dispatch_uid="inference.unload_retired")
+def _unload_retired(sender: Any, serving_name: str, **kwargs: Any) -> None:
+    try:
+        residency.unload(serving_name)
+    except Exception:  # (best effort: LRU eviction removes it later anyway)
+        log.warning("could not unload retired adapter %s", serving_name)

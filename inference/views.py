@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from curation import services as curation_services
 from curation.models import Conversation, Message
+from tenants import closing
 from tenants.access import audited_page_view, get_scoped_or_404, tenant_role_required
 from tenants.models import Role, Tenant
 from tenants.scoping import tenant_scope
@@ -118,6 +119,10 @@ def _record_turn(tenant: Tenant, question: Message, text: str, finished: bool,
                  pin: str) -> Message | None:
     status = Message.Status.ANSWERED if finished else Message.Status.INTERRUPTED
     with tenant_scope(tenant):
+        try:
+            closing.refuse_if_closed(tenant, "recording the answer")
+        except closing.TenantClosed:
+            return None  # being purged: the conversation is about to go
         answer = None
         if finished or text:
             answer = curation_services.record_message(

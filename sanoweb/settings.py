@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "curation",
     "training",
     "inference",
+    "offboarding",  # export and deletion of whole tenants: above every app it reads
     "demo",  # above every app it seeds
     "django.contrib.admin",
     "django.contrib.auth",
@@ -219,8 +220,12 @@ CELERY_BEAT_SCHEDULE = {
     "audit-checkpoints": {"task": "tenants.tasks.checkpoint_audit_chains",
                           "schedule": AUDIT_CHECKPOINT_INTERVAL},
     # An export bundle not downloaded by its expiry is deleted within five minutes of it.
-    "expire-exports": {"task": "tenants.tasks.expire_exports", "schedule": 5 * 60},
+    "expire-exports": {"task": "offboarding.tasks.expire_exports", "schedule": 5 * 60},
 }
+
+# --- Offboarding -------------------------------------------------------------------------------
+# Seconds a purge waits for the tenant's runs, exports and streams to stop before it is retried.
+PURGE_STOP_WAIT = env.int("PURGE_STOP_WAIT", default=120)
 
 # --- Inference ------------------------------------------------------------------------------------
 VLLM_URL = env.str("VLLM_URL", default="http://127.0.0.1:8011")

@@ -15,7 +15,12 @@ class TenantsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks, signals  # noqa: F401  (registers system checks and receivers)
+        from celery.signals import worker_ready
+
+        from . import checks, data_map, host_caches, signals  # noqa: F401  (checks, receivers)
+
+        data_map.register()
+        worker_ready.connect(host_caches.announce, dispatch_uid="tenants.announce_host")
 
         # Once per migrate run: `sender=self` fires after this app's own migrations.
         post_migrate.connect(_protect_database, sender=self, dispatch_uid="tenants.rls")

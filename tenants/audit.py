@@ -5,7 +5,14 @@ one tenant are serialised by locking the tenant's chain-head row, so concurrent 
 fork the chain; the head row also makes a dropped tail visible. On PostgreSQL the append is the
 SECURITY DEFINER function sanoweb_audit_append (tenants.rls), the runtime role's only way to
 write the log; signed checkpoints outside the database (tenants.checkpoints) catch what the
-owner role could still do. Payloads must be PHI-free so that the chain can outlive a purge.
+owner role could still do. Payloads must be PHI-free.
+
+What outlives a purge: not the chain. Its rows name the tenant and its users (actor ids), so
+the purge deletes them with the rest of the tenant's rows (offboarding.purge). What stays,
+outside the database, is the series of signed checkpoints (tenants.checkpoints) ending at the
+chain's final head, and the signed deletion certificate that records that head: together they
+prove what the chain was without keeping it. From the moment a purge is approved the chain
+takes no entries but the purge's own (tenants.closing).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
+from .closing import refuse_if_closed
 from .models import AuditChainHead, AuditEntry, Tenant
 from .scoping import tenant_scope
 
@@ -84,15 +92,18 @@ def append(
     request_sha256: str = "",
     payload: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry to `tenant`'s chain, in the caller's transaction when there is one."""
+    """Append one entry to `tenant`'s chain, in the caller's transaction when there is one.
+    A tenant being purged takes only the purge's own entries (closing.TenantClosed)."""
     if connection.vendor == "postgresql":
         with tenant_scope(tenant), transaction.atomic():
+            refuse_if_closed(tenant, action)  # in the appending transaction: see closing
             return _append_in_database(
                 tenant, action, actor, target, model_pin, request_sha256, payload or {}
             )
     for attempt in range(5):
         try:
             with tenant_scope(tenant), transaction.atomic():
+                refuse_if_closed(tenant, action)
                 return _append_locked(
                     tenant, action, actor, target, model_pin, request_sha256, payload or {}
                 )

@@ -7,6 +7,11 @@ previous checkpoint's signature) with the platform's Ed25519 key (tenants.signin
 it in the configured storage under audit-checkpoints/<tenant-uuid>/, never in the database.
 `verify_audit` then checks the chain against every checkpoint. Entries after the latest
 checkpoint are protected only by the chain until the next one is written.
+
+After a purge the chain's rows are gone by design and the checkpoints stay (tenants/audit.py):
+`verify_audit` of a purged tenant then checks that no entry is left, that the checkpoints
+still verify and link, and that the latest one is the final head the deletion certificate
+records, instead of reporting the chain as cut back.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Any
 from django.core.files.storage import default_storage
 
 from . import audit, signing
-from .models import AuditEntry, Tenant
+from .models import AuditEntry, DeletionCertificate, Tenant
 from .scoping import tenant_scope
 from .storage import list_keys, write_new
 
@@ -100,7 +105,9 @@ def write_checkpoint(tenant: Tenant) -> Checkpoint | None:
 def checkpoint_all_tenants() -> dict[str, int | None]:
     """One checkpoint per tenant that still has a chain; the seq signed, None when unchanged."""
     done: dict[str, int | None] = {}
-    for tenant in Tenant.objects.exclude(status=Tenant.Status.PURGED).order_by("slug"):
+    # Not a tenant being purged: its purge signs the final head itself, then deletes the rows.
+    for tenant in Tenant.objects.exclude(
+            status__in=[Tenant.Status.PURGING, Tenant.Status.PURGED]).order_by("slug"):
         checkpoint = write_checkpoint(tenant)
         done[tenant.slug] = checkpoint.seq if checkpoint else None
     return done
@@ -112,6 +119,7 @@ class AuditVerdict:
     checkpoints: int = 0
     latest_checkpoint: Checkpoint | None = None
     checkpoint_problem: str = ""
+    purged_at: str = ""  # set for a purged tenant: the chain's rows were deleted on purpose
 
     @property
     def ok(self) -> bool:
@@ -124,6 +132,12 @@ class AuditVerdict:
                     f"({self.chain.entries} entries verified before it)")
         if self.checkpoint_problem:
             return f"does NOT match its signed checkpoints: {self.checkpoint_problem}"
+        if self.purged_at:
+            last = self.latest_checkpoint
+            return (f"purged on {self.purged_at[:10]}: the chain was deleted with the tenant; "
+                    f"{self.checkpoints} signed checkpoints verify, the latest (#"
+                    f"{last.seq if last else 0}) is the final head the deletion certificate "
+                    "records")
         if self.latest_checkpoint is None:
             return f"{self.chain.entries} entries; no signed checkpoint yet"
         plural = "s" if self.checkpoints != 1 else ""
@@ -137,23 +151,62 @@ def verify_audit(tenant: Tenant) -> AuditVerdict:
     not the one in the file), its link to the previous one, and its (seq, entry_hash) against
     the entry in the database."""
     chain = audit.verify_chain(tenant)
+    certificate = _deletion_certificate(tenant)
     public_pem = signing.public_key_pem()
     previous: Checkpoint | None = None
     count = 0
     for key in stored_checkpoints(tenant):
         try:
             checkpoint = _load(key)
-            problem = _check_one(tenant, checkpoint, previous, public_pem)
+            problem = _check_one(tenant, checkpoint, previous, public_pem,
+                                 rows_deleted=certificate is not None)
         except (ValueError, KeyError, TypeError) as exc:  # unreadable or malformed JSON
             problem = f"{key} is unreadable ({type(exc).__name__})"
         if problem:
             return AuditVerdict(chain, count, previous, problem)
         previous, count = checkpoint, count + 1
-    return AuditVerdict(chain, count, previous)
+    if certificate is None:
+        return AuditVerdict(chain, count, previous)
+    return AuditVerdict(chain, count, previous, _against_certificate(chain, previous, certificate),
+                        purged_at=str(certificate.get("completed_at", "")))
+
+
+def _deletion_certificate(tenant: Tenant) -> dict[str, Any] | None:
+    """The signed body of the purged tenant's deletion certificate, if it was purged."""
+    if Tenant.objects.filter(pk=tenant.pk, status=Tenant.Status.PURGED).first() is None:
+        return None
+    certificate = DeletionCertificate.objects.filter(purge__tenant=tenant).order_by(
+        "-created_at").first()
+    if certificate is None:
+        return {}  # purged with no certificate: nothing vouches for the deleted chain
+    if not signing.verify(certificate.body.encode(), certificate.signature,
+                          signing.public_key_pem()):
+        return {"forged": True}
+    body: dict[str, Any] = json.loads(certificate.body)
+    return body
+
+
+def _against_certificate(chain: audit.ChainVerdict, latest: Checkpoint | None,
+                         certificate: dict[str, Any]) -> str:
+    if certificate.get("forged"):
+        return "the deletion certificate's signature does not verify"
+    head = certificate.get("final_audit_head") or certificate.get("deleted", {}).get(
+        "final_audit_head")
+    if not head:
+        return "no deletion certificate records the chain's final head"
+    if chain.entries:
+        return f"{chain.entries} entries are still in the database after the purge"
+    if latest is None:
+        return "no signed checkpoint of the chain is left"
+    if (latest.seq, latest.body.get("entry_hash")) != (head.get("seq"), head.get("entry_hash")):
+        return (f"the latest checkpoint (#{latest.seq}) is not the final head the deletion "
+                f"certificate records (#{head.get('seq')})")
+    return ""
 
 
 def _check_one(
-    tenant: Tenant, checkpoint: Checkpoint, previous: Checkpoint | None, public_pem: str
+    tenant: Tenant, checkpoint: Checkpoint, previous: Checkpoint | None, public_pem: str,
+    *, rows_deleted: bool = False,
 ) -> str:
     body, name = checkpoint.body, checkpoint.key.rsplit("/", 1)[-1]
     if not signing.verify(_canonical(body), checkpoint.signature, public_pem):
@@ -167,6 +220,8 @@ def _check_one(
         previous and checkpoint.seq <= previous.seq
     ):
         return f"checkpoint #{checkpoint.seq}: does not link to the previous checkpoint"
+    if rows_deleted:
+        return ""  # purged: the rows are gone by design; the certificate is checked instead
     with tenant_scope(tenant):
         entry = AuditEntry.objects.filter(seq=checkpoint.seq).first()
     if entry is None:

@@ -9,6 +9,8 @@ from django.core.checks import CheckMessage, Error, Tags, register
 from django.db import connections
 
 from .registry import unclassified_models
+from .storage import CATEGORIES
+from .tenant_data import Kind, places, unmapped_models
 
 
 @register(Tags.models)
@@ -20,6 +22,25 @@ def every_model_is_classified(app_configs: Any = None, **kwargs: Any) -> list[Ch
         )
         for label in unclassified_models()
     ]
+
+
+@register(Tags.models)
+def every_tenant_table_is_on_the_data_map(app_configs: Any = None,
+                                          **kwargs: Any) -> list[CheckMessage]:
+    """Export, purge and verify_purge read the data map only: a table with a tenant key that
+    is on no place there would be neither exported nor deleted."""
+    errors: list[CheckMessage] = [
+        Error(f"{label} has a key to Tenant (or to a tenant-owned model) but is on no place "
+              "of the data map.",
+              hint="Register it in its app's data_map.py (tenants.places.TenantTable, "
+                   "KeyedTable, or Retained with a reason).", id="sanoweb.E005")
+        for label in unmapped_models()
+    ]
+    claimed = {getattr(p, "category", None) for p in places(Kind.STORAGE)}
+    errors += [Error(f"Storage category {category!r} is on no place of the data map.",
+                     hint="Register a tenants.places.StorageCategory for it.", id="sanoweb.E006")
+               for category in sorted(CATEGORIES - claimed)]
+    return errors
 
 
 @register(Tags.database)

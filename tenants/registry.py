@@ -1,7 +1,8 @@
 """Every model is either tenant-owned or on this allow-list with a reason.
 
-Export, purge and the isolation checks read this; a model in neither place fails the system
-check, so a new table cannot be silently left out.
+Row-level security and the isolation checks read this; a model in neither place fails the
+system check, so a new table cannot be silently left out. (Export and purge read the data map,
+tenants.tenant_data, which has its own check for every table with a tenant key.)
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
@@ -92,3 +93,32 @@ def _listable(storage: Storage, prefix: str) -> bool:
     except (FileNotFoundError, NotADirectoryError):
         return False
     return True
+
+
+def _versioned_bucket(storage: Storage) -> Any | None:
+    """The boto3 bucket behind an S3 storage (django-storages' S3Storage), else None."""
+    return getattr(storage, "bucket", None) if hasattr(storage, "_normalize_name") else None
+
+
+def list_versions(prefix: str, storage: Storage | None = None) -> list[tuple[str, str]]:
+    """(key, version id) of every object version and delete marker under `prefix` on a
+    versioned bucket, current ones included; [] on storage that keeps no versions. A deleted
+    key of a versioned bucket keeps its old versions: they are data all the same."""
+    storage = storage or default_storage
+    bucket = _versioned_bucket(storage)
+    if bucket is None:
+        return []
+    name = storage._normalize_name(prefix)  # type: ignore[attr-defined]  # the location prefix
+    return sorted((v.object_key, v.id) for v in bucket.object_versions.filter(Prefix=name))
+
+
+def delete_every_version(prefix: str, storage: Storage | None = None) -> int:
+    """Permanently delete every version and delete marker under `prefix` (no-op elsewhere)."""
+    storage = storage or default_storage
+    bucket = _versioned_bucket(storage)
+    if bucket is None:
+        return 0
+    versions = list_versions(prefix, storage)
+    for key, version_id in versions:
+        bucket.Object(key).delete(VersionId=version_id)
+    return len(versions)

@@ -24,7 +24,23 @@ from tenants.dbroles import owner_credentials
 from tenants.models import Role, Tenant
 from tenants.services import add_member, create_tenant, get_or_create_user
 
+from . import tiers
+
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test using a real engine's fixture is in the engine tier, marked or not."""
+    for item in items:
+        if tiers.ENGINE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.engine)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Before any fixture starts: the helpers that start engines and workers check it.
+    tiers.current = {marker.name for marker in item.iter_markers()}
 
 
 @pytest.fixture(scope="session")

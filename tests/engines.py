@@ -12,6 +12,8 @@ from django.conf import settings
 from inference import engine_auth
 from inference.engine import Engine, EngineConfig
 
+from . import tiers
+
 # Per checkout, like the test database, so that a CI clone can run beside a working tree.
 PORT_BASE = 8100 + int(hashlib.sha256(str(settings.BASE_DIR).encode()).hexdigest(), 16) % 400
 
@@ -19,6 +21,7 @@ PORT_BASE = 8100 + int(hashlib.sha256(str(settings.BASE_DIR).encode()).hexdigest
 @contextmanager
 def vllm_engine(model_dir: Path, *, plugins: str = "sanoweb_lora_isolation", max_loras: int = 2,
                 port_offset: int = 0) -> Iterator[Engine]:
+    tiers.require("engine", "a vLLM server")
     config = EngineConfig(model_dir=model_dir, port=PORT_BASE + port_offset, max_loras=max_loras,
                           max_cpu_loras=8, plugins=plugins,
                           max_model_len=settings.VLLM_MAX_MODEL_LEN,

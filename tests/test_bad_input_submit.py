@@ -13,7 +13,7 @@ import pytest
 from django.db import connections
 from django.urls import reverse
 
-from tenants import export, purge
+from offboarding import export, purge
 from tenants.models import AuditEntry, ExportRequest, PurgeRequest
 from tenants.scoping import tenant_scope
 from training import services

@@ -11,9 +11,20 @@ from tenants import signing
 from tenants.models import Tenant
 
 from .browser import chromium, second_factor
+from .mock_engine import engine_server
 from .workers import celery_worker, flush_broker
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.worker,
+              pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def standin_engine(settings):
+    """The purge certifies only what it could check: the worker asks this engine stand-in
+    (the real engine's side of a purge is in test_purge and test_purge_e2e)."""
+    with engine_server() as url:
+        settings.VLLM_URL = url
+        yield url
 
 
 def admin_login(browser, base_url, email, password):
@@ -31,7 +42,7 @@ def admin_login(browser, base_url, email, password):
 
 
 def test_request_approve_purge_and_download_the_certificate(live_server, alpha, beta,
-                                                            django_user_model):
+                                                            django_user_model, standin_engine):
     for n in (1, 2):
         django_user_model.objects.create_superuser(f"op{n}@sanoweb.test", f"op{n}@sanoweb.test",
                                                    f"operator-pass-{n}")

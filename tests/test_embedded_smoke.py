@@ -21,6 +21,8 @@ PORT = 8500 + int(hashlib.sha256(str(ROOT).encode()).hexdigest(), 16) % 300
 
 
 @pytest.mark.slow
+@pytest.mark.engine
+@pytest.mark.worker
 def test_make_run_gives_each_demo_team_its_own_model_with_only_python(tmp_path):
     assert shutil.which("unshare") and shutil.which("ip"), "needs util-linux and iproute2"
     script = (f"ip link set lo up && exec {sys.executable} tests/embedded_smoke.py "

@@ -105,6 +105,7 @@ def test_adapter_paths_outside_the_tenants_root_are_refused_before_vllm(alpha, s
 
 
 @pytest.mark.slow
+@pytest.mark.engine
 @pytest.mark.django_db(transaction=True)
 def test_stock_engine_leaks_is_taken_out_of_rotation_and_the_patched_engine_does_not_leak(
         base_model_dir, base_model, settings, alpha):

@@ -180,6 +180,7 @@ def test_the_isolation_canary_passes_on_the_patched_engine(api):
     assert EngineState.objects.get(url=api.config.url).canary_passed_since_start
 
 
+@pytest.mark.browser
 def test_the_chat_page_streams_an_answer_in_a_real_browser(api, alpha):
     from .browser import chromium, login
     from .conftest import PASSWORD

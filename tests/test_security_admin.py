@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tenants import export
+from offboarding import export
+from offboarding.tasks import expire_exports
 from tenants.models import AuditEntry, ExportRequest, PurgeRequest
 from tenants.scoping import tenant_scope
-from tenants.tasks import expire_exports
 
 from .mfa import force_login_verified
 
@@ -128,4 +128,4 @@ def test_an_expired_exports_file_is_deleted_and_the_row_marked(alpha, django_use
 
 def test_the_expiry_task_is_on_the_beat_schedule(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "tenants.tasks.expire_exports" in tasks
+    assert "offboarding.tasks.expire_exports" in tasks

@@ -115,7 +115,7 @@ def test_changing_an_immutable_row_as_the_runtime_role_is_refused(alpha, table, 
 
 
 def test_a_purge_may_still_delete_immutable_rows_as_the_owner(alpha):
-    # The owner with the purge flag set, as tenants.purge._step_rows does.
+    # The owner with the purge flag set, as offboarding.purge._deletion_rights does.
     approved_example(alpha)
     with psycopg.connect(host="127.0.0.1", port=5432, user="sanoweb_owner",
                          dbname=connection.settings_dict["NAME"]) as conn, conn.transaction():

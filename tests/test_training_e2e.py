@@ -17,7 +17,7 @@ from training.models import AdapterVersion, RunState, TrainingRun
 from .test_training import fact_training_set
 from .workers import celery_worker, flush_broker, kill_hard
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,7 @@ from django.utils import timezone
 from curation import phi_gate
 from curation import services as curation_services
 from curation.models import TrainingSet
-from tenants import audit
+from tenants import audit, closing, host_caches
 from tenants.models import Tenant
 from tenants.scoping import current_tenant, tenant_scope
 from tenants.storage import IntegrityError as StorageIntegrityError
@@ -40,6 +40,7 @@ from .models import (
     RunState,
     TrainingRun,
 )
+from .signals import adapter_retired
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,8 @@ def start_run(training_set: TrainingSet, user: AbstractBaseUser,
     constraint one_unfinished_run_per_training_set decides when two starts race.
     """
     tenant = current_tenant()
+    if closing.is_closed(tenant):
+        raise TrainingError("tenant_closed", "This team is being deleted; no training starts.")
     base = default_base_model()
     try:
         _refuse_flagged(training_set)  # before the double-click path hands back a queued run
@@ -237,12 +240,23 @@ def _same_run_or_refuse(run: TrainingRun, base: BaseModel,
     return run
 
 
+def run_task_id(tenant_id: Any, run_id: Any) -> str:
+    """The run's Celery task id names its tenant, so that a purge can find its messages and
+    results by the tenant's id even where no row records them (at most 64 characters)."""
+    return f"{_hex(tenant_id)}-train-{_hex(run_id)[:24]}"
+
+
+def _hex(value: Any) -> str:
+    return str(value).replace("-", "")
+
+
 def _enqueue(tenant_id: Any, run_id: Any) -> None:
     from .tasks import train_adapter
 
-    result = train_adapter.delay(str(tenant_id), str(run_id))
+    task_id = run_task_id(tenant_id, run_id)
     with tenant_scope(Tenant.objects.get(pk=tenant_id)):
-        TrainingRun.objects.filter(pk=run_id).update(task_id=result.id or "")
+        TrainingRun.objects.filter(pk=run_id).update(task_id=task_id)
+    train_adapter.apply_async((str(tenant_id), str(run_id)), task_id=task_id)
 
 
 def request_cancel(run: TrainingRun, user: AbstractBaseUser) -> TrainingRun:
@@ -289,9 +303,21 @@ class _RunReporter:
                                     "heartbeat_at"])
 
     def should_cancel(self) -> bool:
+        """Checked by the trainer between steps: a cancel, or a purge of the tenant."""
+        if closing.is_closed(self.tenant):
+            return True
         with tenant_scope(self.tenant):
             state = TrainingRun.objects.filter(pk=self.run_id).values_list("state", flat=True)
             return state.first() == RunState.CANCEL_REQUESTED
+
+
+def _audit_if_open(tenant: Tenant, action: str, **fields: Any) -> None:
+    """The worker's own entries: a tenant being purged takes none, and the run must still
+    reach its end state (the purge waits for it)."""
+    try:
+        audit.append(tenant, action, **fields)
+    except closing.TenantClosed:
+        log.info("not auditing %s of a tenant being purged", action)
 
 
 def execute_run(tenant_id: str, run_id: str,
@@ -308,6 +334,9 @@ def execute_run(tenant_id: str, run_id: str,
         if run.state == RunState.CANCEL_REQUESTED:
             _finish(run, RunState.CANCELLED, "cancelled", "Cancelled before it started.")
             return run.state
+        if closing.is_closed(tenant):
+            _finish(run, RunState.CANCELLED, "tenant_purged", "The team is being deleted.")
+            return run.state
         base = BaseModel.objects.filter(revision=run.base_revision).first()
         if base is None:
             _finish(run, RunState.FAILED_SYSTEM, "base_missing", "The base model is gone.")
@@ -319,15 +348,18 @@ def execute_run(tenant_id: str, run_id: str,
         training_set = run.training_set
         params = dict(run.hyperparameters)
     reporter = _RunReporter(tenant, run.pk)
+    host_caches.announce()  # the scratch folder below is a local copy of tenant data
     try:
         with tenant_scope(tenant):
             records = _validate(training_set)
-        with tempfile.TemporaryDirectory(prefix="sanoweb-train-") as workdir:
+        with tempfile.TemporaryDirectory(prefix=scratch_prefix(tenant)) as workdir:
             out_dir = Path(workdir) / "adapter"
             result = train(base_dir=Path(base.path), examples=records, out_dir=out_dir,
                            config=trainer_module.TrainConfig.from_dict(params),
                            max_lora_rank=settings.VLLM_MAX_LORA_RANK,
                            progress=reporter.progress, should_cancel=reporter.should_cancel)
+            if reporter.should_cancel():  # cancelled or purged while the last step ran
+                raise trainer_module.TrainingCancelled
             with tenant_scope(tenant):
                 TrainingRun.objects.filter(pk=run.pk).update(state=RunState.UPLOADING)
             adapter = _upload_and_register(tenant, run.pk, out_dir, base.revision,
@@ -336,8 +368,8 @@ def execute_run(tenant_id: str, run_id: str,
         with tenant_scope(tenant):
             _finish(TrainingRun.objects.get(pk=run.pk), RunState.CANCELLED, "cancelled",
                     "Cancelled while training.")
-            audit.append(tenant, "training.run_cancelled", actor="system:worker",
-                         target=f"run:{run.pk}")
+            _audit_if_open(tenant, "training.run_cancelled", actor="system:worker",
+                           target=f"run:{run.pk}")
         return RunState.CANCELLED
     except (TrainingError, trainer_module.InvalidTrainingData) as exc:
         code = getattr(exc, "code", "invalid_data")
@@ -355,8 +387,13 @@ def _fail(tenant: Tenant, run_id: Any, state: str, code: str, message: str) -> N
         run = TrainingRun.objects.get(pk=run_id)
         if not run.is_finished:
             _finish(run, state, code, message)
-            audit.append(tenant, "training.run_failed", actor="system:worker",
-                         target=f"run:{run_id}", payload={"error": code})
+            _audit_if_open(tenant, "training.run_failed", actor="system:worker",
+                           target=f"run:{run_id}", payload={"error": code})
+
+
+def scratch_prefix(tenant: Tenant) -> str:
+    """Training scratch folders name their tenant, so that a purge finds them on every host."""
+    return f"sanoweb-train-{tenant.pk.hex}-"
 
 
 def adapter_digest(file_hashes: dict[str, str]) -> str:
@@ -417,8 +454,8 @@ def mark_stale_runs_failed(now: Any = None) -> int:
                     heartbeat_at__lt=cutoff):
                 _finish(run, RunState.FAILED_SYSTEM, "worker_lost",
                         "The worker stopped reporting; start the run again.")
-                audit.append(tenant, "training.run_failed", actor="system:reaper",
-                             target=f"run:{run.pk}", payload={"error": "worker_lost"})
+                _audit_if_open(tenant, "training.run_failed", actor="system:reaper",
+                               target=f"run:{run.pk}", payload={"error": "worker_lost"})
                 count += 1
     return count
 
@@ -434,17 +471,9 @@ def _pin(adapter: AdapterVersion, actor: str) -> None:
                  payload={"previous": str(previous.adapter_id) if previous else None})
     if previous is not None and previous.adapter_id != adapter.pk:
         # The retired version leaves the serving engine once the new pin is committed.
+        # (inference unloads it: training does not reach up into the serving layer)
         retired = previous.adapter.serving_name
-        transaction.on_commit(lambda: _unload_retired(retired))
-
-
-def _unload_retired(serving_name: str) -> None:
-    from inference import residency
-
-    try:
-        residency.unload(serving_name)
-    except Exception:  # best effort: LRU eviction removes it later anyway
-        log.warning("could not unload retired adapter %s", serving_name)
+        transaction.on_commit(lambda: adapter_retired.send(AdapterVersion, serving_name=retired))
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from . import services
 @shared_task(
     bind=True,
     acks_late=True,
+    ignore_result=True,  # the run's row is the result; a stored one would outlive a purge
     reject_on_worker_lost=True,
     soft_time_limit=settings.TRAINING_SOFT_TIME_LIMIT,
     time_limit=settings.TRAINING_SOFT_TIME_LIMIT + 300,

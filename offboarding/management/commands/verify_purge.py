@@ -4,12 +4,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from offboarding.purge import verify_purge
 from tenants.models import Tenant
-from tenants.purge import verify_purge
 
 
 class Command(BaseCommand):
-    help = "Scan the database, storage, the vLLM server and Redis for a purged tenant's data."
+    help = ("Ask every place on the data map (tables, storage versions, shared state, Celery, "
+            "every host's caches, every engine) for a purged tenant's data.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("tenant_id")

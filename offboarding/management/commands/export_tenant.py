@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from offboarding.export import ExportRefused, build
 from tenants import audit
-from tenants.export import build
 from tenants.models import Tenant
 
 
@@ -23,7 +23,10 @@ class Command(BaseCommand):
             raise CommandError(f"No tenant {options['slug']!r}.")
         if options["out"].exists():
             raise CommandError(f"{options['out']} exists; choose a new path.")
-        data = build(tenant)
+        try:
+            data = build(tenant)
+        except ExportRefused as exc:
+            raise CommandError(str(exc)) from exc
         options["out"].write_bytes(data)
         audit.append(tenant, "export.created", actor="system:export_tenant",
                      payload={"bytes": len(data)})

@@ -1,9 +1,11 @@
 """BAA export bundles: everything a tenant owns, in one signed archive.
 
-The bundle is a zip of every tenant-owned table (found through tenants.registry, so a new
-table is included by construction), every object under the tenant's storage prefix (adapters,
-training-set snapshots), and manifest.json listing each file with its sha256, the tenant, the
-time and the platform version, signed with the platform's Ed25519 key (public key included).
+The bundle holds what every place on the data map (tenants.tenant_data) collects: each
+tenant-owned table and each global table with a tenant key, the storage objects (adapters,
+training-set snapshots), the audit chain's verification and signed checkpoints; and
+manifest.json listing each file with its sha256, the places not exported with the reason, the
+tenant, the time and the platform version, signed with the platform's Ed25519 key (public key
+included). A tenant being purged, or purged, is not exported.
 """
 
 from __future__ import annotations
@@ -16,49 +18,53 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.core import serializers
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import audit, signing
-from .audit import verify_chain
-from .models import ExportRequest, Membership, Tenant
-from .registry import model_label, tenant_owned_models
-from .scoping import tenant_scope
-from .storage import list_keys, read_verified, tenant_key, tenant_prefix, write_new
+from tenants import audit, closing, signing, tenant_data
+from tenants.models import ExportRequest, Tenant
+from tenants.storage import read_verified, tenant_key, write_new
+
+from .data_map import export_task_id
 
 PLATFORM_VERSION = "sanoweb-0.1.0"
-FORMAT = "sanoweb-export/1"
+FORMAT = "sanoweb-export/2"  # /2: one data/<app.Model>.json per table, places not exported
+
+
+class ExportRefused(ValueError):
+    """The tenant is being purged, or was: its data is not exported (the message is safe)."""
 
 
 def _canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def _refuse_closed(tenant: Tenant) -> None:
+    if closing.is_closed(tenant):
+        raise ExportRefused("This tenant is being purged or was purged; it cannot be exported.")
+
+
 def collect(tenant: Tenant) -> dict[str, bytes]:
-    """Bundle path -> bytes, for everything the tenant owns."""
+    """Bundle path -> bytes, from every place on the data map. Between two places the tenant
+    is checked again: a purge approved meanwhile stops the export."""
     files: dict[str, bytes] = {}
-    with tenant_scope(tenant):
-        for model in sorted(tenant_owned_models(), key=model_label):
-            rows = model.objects.all().order_by("pk")  # type: ignore[attr-defined]
-            files[f"data/{model_label(model)}.json"] = serializers.serialize(
-                "json", rows, indent=1).encode()
-        verdict = verify_chain(tenant)
-    members = Membership.objects.filter(tenant=tenant).select_related("user")
-    files["data/memberships.json"] = _canonical([
-        {"user": m.user.get_username(), "role": m.role, "since": m.created_at.isoformat()}
-        for m in members])
-    files["data/audit_verification.json"] = _canonical(
-        {"ok": verdict.ok, "entries": verdict.entries, "broken_seq": verdict.broken_seq})
-    prefix = tenant_prefix(tenant)
-    for key in list_keys(prefix + "datasets") + list_keys(prefix + "adapters"):
-        with default_storage.open(key, "rb") as handle:
-            files[f"storage/{key[len(prefix):]}"] = handle.read()
+    for place in tenant_data.places():
+        _refuse_closed(tenant)
+        for path, data in place.collect(tenant).items():
+            if path in files:
+                raise ValueError(f"{path} is collected by two places ({place.name})")
+            files[path] = data
     return files
 
 
+def not_exported() -> dict[str, str]:
+    """Each place whose data is not in the bundle, with the reason (shown in the manifest)."""
+    return {p.name: p.not_exported for p in tenant_data.places() if p.not_exported}
+
+
 def build(tenant: Tenant) -> bytes:
+    _refuse_closed(tenant)
     files = collect(tenant)
     manifest = {
         "format": FORMAT,
@@ -66,6 +72,7 @@ def build(tenant: Tenant) -> bytes:
         "tenant": {"id": str(tenant.pk), "slug": tenant.slug, "name": tenant.name},
         "created_at": timezone.now().isoformat(),
         "files": {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())},
+        "not_exported": not_exported(),
     }
     manifest_bytes = _canonical(manifest)
     buffer = io.BytesIO()
@@ -87,8 +94,10 @@ def request_export(tenant: Tenant, operator: Any) -> ExportRequest:
     """Queue an export; while one of the tenant's is queued or running, return that one.
 
     A double click makes one bundle and one audit entry; the database constraint
-    one_pending_export_per_tenant decides when two requests race.
+    one_pending_export_per_tenant decides when two requests race. A tenant being purged, or
+    purged, is refused (ExportRefused).
     """
+    _refuse_closed(tenant)
     with transaction.atomic():
         pending = _pending_export(tenant)
         if pending is not None and pending.created_at > timezone.now() - EXPORT_STALE_AFTER:
@@ -107,7 +116,7 @@ def request_export(tenant: Tenant, operator: Any) -> ExportRequest:
             return pending
         audit.append(tenant, "export.requested", actor=audit.actor_for_user(operator),
                      target=f"export:{item.pk}")
-        transaction.on_commit(lambda: _enqueue(item.pk))
+        transaction.on_commit(lambda: _enqueue(item))
     return item
 
 
@@ -117,33 +126,43 @@ def _pending_export(tenant: Tenant) -> ExportRequest | None:
     ).first()
 
 
-def _enqueue(export_id: int) -> None:
+def _enqueue(item: ExportRequest) -> None:
     from .tasks import build_export
 
-    build_export.delay(export_id)
+    build_export.apply_async((item.pk,), task_id=export_task_id(item.tenant_id, item.pk))
 
 
 def run_export(export_id: int) -> ExportRequest:
-    """Build the bundle into tenants/<uuid>/exports/ (idempotent: a finished export stays)."""
+    """Build the bundle into tenants/<uuid>/exports/ (idempotent: a finished export stays).
+    A purge approved before or while it builds fails it, and nothing is left behind."""
     item = ExportRequest.objects.select_related("tenant").get(pk=export_id)
     if item.status != ExportRequest.Status.QUEUED:
         return item
     ExportRequest.objects.filter(pk=item.pk).update(status=ExportRequest.Status.RUNNING,
                                                      progress=10)
+    key = ""
     try:
         data = build(item.tenant)
         ExportRequest.objects.filter(pk=item.pk).update(progress=80)
         digest = hashlib.sha256(data).hexdigest()
         key = tenant_key(item.tenant, "exports", f"export-{item.pk}-{digest[:16]}.zip")
         write_new(key, data)
+        with transaction.atomic():
+            # The entry first: it takes the gate (closing), so a purge approved meanwhile
+            # refuses it and the bundle is removed below.
+            audit.append(item.tenant, "export.ready", actor="system:export",
+                         target=f"export:{item.pk}", payload={"sha256": digest,
+                                                               "bytes": len(data)})
+            ExportRequest.objects.filter(pk=item.pk).update(
+                status=ExportRequest.Status.READY, progress=100, storage_key=key,
+                sha256=digest, size_bytes=len(data), expires_at=timezone.now() + EXPORT_TTL)
+    except (ExportRefused, closing.TenantClosed):
+        if key:
+            default_storage.delete(key)
+        ExportRequest.objects.filter(pk=item.pk).update(status=ExportRequest.Status.FAILED)
     except Exception:
         ExportRequest.objects.filter(pk=item.pk).update(status=ExportRequest.Status.FAILED)
         raise
-    ExportRequest.objects.filter(pk=item.pk).update(
-        status=ExportRequest.Status.READY, progress=100, storage_key=key, sha256=digest,
-        size_bytes=len(data), expires_at=timezone.now() + EXPORT_TTL)
-    audit.append(item.tenant, "export.ready", actor="system:export", target=f"export:{item.pk}",
-                 payload={"sha256": digest, "bytes": len(data)})
     item.refresh_from_db()
     return item
 
@@ -159,6 +178,8 @@ class ExportForbidden(PermissionError):
 def take_download(item: ExportRequest, operator: Any) -> bytes:
     """The bundle, once, to the operator who requested it: the first download consumes the
     link, and the file is removed. Anyone else is refused, and the refusal is audited."""
+    if closing.is_closed(item.tenant):
+        raise ExportUnavailable("This tenant is being purged; its exports are gone.")
     with transaction.atomic():
         item = ExportRequest.objects.select_for_update().get(pk=item.pk)
         refused = item.requested_by_id != operator.pk
@@ -185,10 +206,11 @@ def take_download(item: ExportRequest, operator: Any) -> bytes:
 def expire_exports() -> list[int]:
     """Delete the bundles nobody downloaded before their expiry; mark and audit each one.
 
-    Run by Celery beat (tenants.tasks.expire_exports); idempotent: an expired row is done."""
+    Run by Celery beat (offboarding.tasks.expire_exports); idempotent: an expired row is done."""
     expired: list[int] = []
     due = ExportRequest.objects.filter(status=ExportRequest.Status.READY,
-                                       expires_at__lt=timezone.now())
+                                       expires_at__lt=timezone.now()).exclude(
+        tenant__status__in=closing.CLOSED)  # a purge deletes those, and takes no entries
     for export_id in due.values_list("pk", flat=True):
         with transaction.atomic():
             item = (ExportRequest.objects.select_for_update(of=("self",)).select_related("tenant")

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from offboarding.export import verify
 from tenants import signing
-from tenants.export import verify
 
 
 class Command(BaseCommand):

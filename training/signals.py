@@ -1,0 +1,7 @@
+"""Signals the training app sends; the apps above it (inference) act on them."""
+
+from django.dispatch import Signal
+
+# An adapter version stopped being its tenant's pin (a newer one, or a roll-back), once that
+# is committed; `serving_name` is the name the serving engine knows it by.
+adapter_retired = Signal()
