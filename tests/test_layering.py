@@ -17,7 +17,8 @@ ROOT = Path(settings.BASE_DIR)
 def project_apps() -> set[str]:
     """The apps whose code lives in this repository (not Django's, not libraries)."""
     return {config.name for config in apps.get_app_configs()
-            if Path(config.path).resolve().is_relative_to(ROOT)}
+            if Path(config.path).resolve().is_relative_to(ROOT)
+            and "site-packages" not in Path(config.path).resolve().parts}  # a venv in the repo
 
 
 def references(path: Path) -> set[str]:
