@@ -18,6 +18,12 @@ class BaseModel(models.Model):
     name = models.CharField(max_length=200)
     path = models.CharField(max_length=500)
     revision = models.CharField(max_length=64, unique=True, help_text="sha256 of its files")
+    # Written into adapter configs instead of `path` (a directory on our host means nothing to
+    # a customer); blank when unknown, and then the config says null.
+    public_id = models.CharField(max_length=200, blank=True,
+                                 help_text="public Hugging Face id, e.g. owner/name")
+    converted_from = models.JSONField(default=dict, blank=True,
+                                      help_text="the file it was converted from: name, sha256")
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
