@@ -4,6 +4,8 @@ The bundle is a zip of every tenant-owned table (found through tenants.registry,
 table is included by construction), every object under the tenant's storage prefix (adapters,
 training-set snapshots), and manifest.json listing each file with its sha256, the tenant, the
 time and the platform version, signed with the platform's Ed25519 key (public key included).
+Adapters are made usable elsewhere (portable config, model card: tenants.adapter_export) and
+README.md explains every file and how to check the signature without the platform.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import audit, signing
+from . import adapter_export, audit, bundle_readme, signing
 from .audit import verify_chain
 from .models import ExportRequest, Membership, Tenant
 from .registry import model_label, tenant_owned_models
@@ -60,13 +62,17 @@ def collect(tenant: Tenant) -> dict[str, bytes]:
 
 def build(tenant: Tenant) -> bytes:
     files = collect(tenant)
-    manifest = {
+    adapters = adapter_export.add_to_bundle(tenant, files)  # portable configs, model cards
+    manifest: dict[str, Any] = {
         "format": FORMAT,
         "platform_version": PLATFORM_VERSION,
         "tenant": {"id": str(tenant.pk), "slug": tenant.slug, "name": tenant.name},
         "created_at": timezone.now().isoformat(),
-        "files": {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())},
+        "adapters": adapters,
     }
+    files[bundle_readme.NAME] = bundle_readme.render(tenant, manifest, list(files)).encode()
+    manifest["files"] = {path: hashlib.sha256(data).hexdigest()
+                         for path, data in sorted(files.items())}
     manifest_bytes = _canonical(manifest)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

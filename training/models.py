@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,9 @@ from django.db.models import Q
 
 from curation.models import TrainingSet
 from tenants.models import TenantOwned
+
+if TYPE_CHECKING:
+    from tenants.adapter_export import AdapterFacts
 
 
 class BaseModel(models.Model):
@@ -121,6 +125,13 @@ class AdapterVersion(TenantOwned):
     @property
     def model_pin(self) -> str:
         return f"adapter:{self.sha256}@base:{self.base_revision}"
+
+    @classmethod
+    def exported_adapters(cls) -> list[AdapterFacts]:
+        """The export's hook (tenants.adapter_export): facts and portable files per version."""
+        from .export_facts import exported_adapters
+
+        return exported_adapters()
 
 
 class PinnedAdapter(TenantOwned):
