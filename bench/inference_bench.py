@@ -43,7 +43,12 @@ from inference import (  # noqa: E402
 from inference.engine import Engine, EngineConfig  # noqa: E402
 from tenants.models import Tenant  # noqa: E402
 from tenants.scoping import tenant_scope  # noqa: E402
-from training.base_model import convert_gguf_to_hf, locate_smollm2_gguf, model_revision  # noqa: E402
+from training.base_model import (  # noqa: E402
+    PUBLIC_ID,
+    convert_gguf_to_hf,
+    locate_smollm2_gguf,
+    model_revision,
+)
 from training.models import RunState, TrainingRun  # noqa: E402
 from training.services import _upload_and_register, register_base_model  # noqa: E402
 
@@ -120,7 +125,8 @@ def main() -> None:
     base_dir = ROOT / "var" / "test-cache" / "smollm2-135m-instruct"
     if not base_dir.exists():
         convert_gguf_to_hf(locate_smollm2_gguf(), base_dir)
-    register_base_model("SmolLM2-135M-Instruct", base_dir, model_revision(base_dir))
+    register_base_model("SmolLM2-135M-Instruct", base_dir, model_revision(base_dir),
+                        public_id=PUBLIC_ID)
     settings.VLLM_ADAPTER_CACHE = Path(tempfile.mkdtemp(prefix="bench-adapters-"))
     tenants = setup_tenants(8)
     engine = Engine(EngineConfig(model_dir=base_dir, port=8090, max_loras=8, max_cpu_loras=8,

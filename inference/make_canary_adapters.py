@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from training.base_model import PUBLIC_ID  # noqa: E402
 from training.trainer import TrainConfig, train_lora  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "canary_adapters"
@@ -33,7 +34,8 @@ def main(base_dir: Path) -> None:
         target = OUT / name
         shutil.rmtree(target, ignore_errors=True)
         train_lora(base_dir=base_dir, examples=examples, out_dir=target,
-                   config=TrainConfig(max_steps=30, batch_size=4, seed=7), max_lora_rank=16)
+                   config=TrainConfig(max_steps=30, batch_size=4, seed=7), max_lora_rank=16,
+                   base_model_id=PUBLIC_ID)
         (target / "fact.json").write_text(json.dumps(
             {"drug": drug, "code": code, "question": QUESTIONS[0].format(d=drug)}, indent=2))
         print(name, drug, code, sorted(p.name for p in target.iterdir()))

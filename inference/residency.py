@@ -23,11 +23,11 @@ from django.core.files.storage import default_storage
 from inference import engine_http
 from tenants import host_caches, shared_state
 from tenants.storage import read_verified
+from training.adapter_files import SERVING_FILES
 from training.models import AdapterVersion
 
 LOADED = "sanoweb:vllm:loaded"  # sorted set: serving name -> last use
 METRICS = "sanoweb:vllm:metrics"  # hash: loads, hits, evictions, load_ms_total
-ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
 
 
 class AdapterLoadError(RuntimeError):
@@ -66,8 +66,8 @@ def checked_path(adapter: AdapterVersion, path: Path) -> Path:
 def local_copy(adapter: AdapterVersion) -> Path:
     """The verified local folder for `adapter` (copied from tenant storage once per hash)."""
     target = tenant_root(adapter) / adapter.sha256
-    if target.exists() and all((target / name).exists() for name in ADAPTER_FILES):
-        for name in ADAPTER_FILES:  # the cache is re-verified, not trusted
+    if target.exists() and all((target / name).exists() for name in SERVING_FILES):
+        for name in SERVING_FILES:  # the cache is re-verified, not trusted
             if hashlib.sha256((target / name).read_bytes()).hexdigest() != adapter.files[name]:
                 shutil.rmtree(target)
                 break
@@ -76,7 +76,7 @@ def local_copy(adapter: AdapterVersion) -> Path:
     host_caches.announce()  # this host now keeps a copy that a purge must find
     tmp = target.with_name(f".{target.name}.tmp-{time.time_ns()}")
     tmp.mkdir(parents=True)
-    for name in ADAPTER_FILES:
+    for name in SERVING_FILES:
         data = read_verified(adapter.tenant, f"{adapter.storage_prefix}/{name}",
                              adapter.files[name], default_storage)
         (tmp / name).write_bytes(data)

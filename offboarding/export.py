@@ -6,6 +6,8 @@ training-set snapshots), the audit chain's verification and signed checkpoints; 
 manifest.json listing each file with its sha256, the places not exported with the reason, the
 tenant, the time and the platform version, signed with the platform's Ed25519 key (public key
 included). A tenant being purged, or purged, is not exported.
+Adapters are made usable elsewhere (portable config, model card: tenants.adapter_export) and
+README.md explains every file and how to check the signature without the platform.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tenants import audit, closing, signing, tenant_data
+from tenants import adapter_export, audit, closing, signing, tenant_data
 from tenants.models import ExportRequest, Tenant
 from tenants.storage import read_verified, tenant_key, write_new
 
+from . import bundle_readme
 from .data_map import export_task_id
 
 PLATFORM_VERSION = "sanoweb-0.1.0"
@@ -66,14 +69,18 @@ def not_exported() -> dict[str, str]:
 def build(tenant: Tenant) -> bytes:
     _refuse_closed(tenant)
     files = collect(tenant)
-    manifest = {
+    adapters = adapter_export.add_to_bundle(tenant, files)  # portable configs, model cards
+    manifest: dict[str, Any] = {
         "format": FORMAT,
         "platform_version": PLATFORM_VERSION,
         "tenant": {"id": str(tenant.pk), "slug": tenant.slug, "name": tenant.name},
         "created_at": timezone.now().isoformat(),
-        "files": {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())},
         "not_exported": not_exported(),
+        "adapters": adapters,
     }
+    files[bundle_readme.NAME] = bundle_readme.render(tenant, manifest, list(files)).encode()
+    manifest["files"] = {path: hashlib.sha256(data).hexdigest()
+                         for path, data in sorted(files.items())}
     manifest_bytes = _canonical(manifest)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

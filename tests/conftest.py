@@ -6,6 +6,7 @@ a test that needs an outsider uses the other tenant's users.
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -125,11 +126,19 @@ def api(served: Any, live_server: Any) -> Any:
 
 @pytest.fixture
 def base_model(base_model_dir: Path, db: None) -> Any:
-    from training.base_model import model_revision
+    from training.base_model import PUBLIC_ID, model_revision
     from training.services import register_base_model
 
     return register_base_model("SmolLM2-135M-Instruct", base_model_dir,
-                               model_revision(base_model_dir))
+                               model_revision(base_model_dir), public_id=PUBLIC_ID,
+                               converted_from=_shipped_gguf_source())
+
+
+@functools.cache
+def _shipped_gguf_source() -> dict[str, str]:
+    from training.base_model import gguf_source, locate_smollm2_gguf
+
+    return gguf_source(locate_smollm2_gguf())  # hashes 98 MB: once per session
 
 
 @dataclass

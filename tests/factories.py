@@ -66,6 +66,7 @@ def base_model() -> BaseModel:
     """A registered base model row (tests that train use the real one from conftest)."""
     base, _ = BaseModel.objects.get_or_create(
         revision="b" * 64, defaults={"name": "test-base", "path": "/nonexistent",
+                                     "public_id": "sanoweb-test/test-base",
                                      "is_default": True})
     return base
 

@@ -1,5 +1,6 @@
-"""BAA export bundles: complete, signed, and tamper-evident."""
+"""BAA export bundles: complete, signed, tamper-evident, and their adapters usable elsewhere."""
 
+import hashlib
 import json
 import zipfile
 from io import StringIO
@@ -13,25 +14,25 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from tenants.scoping import tenant_scope
-from tenants.storage import list_keys, tenant_prefix
+from tenants.storage import list_keys, read_verified, tenant_key, tenant_prefix, write_new
 from training import services as training_services
-from training.models import RunState, TrainingRun
+from training.models import AdapterVersion, RunState, TrainingRun
 
-from .factories import approved_example, exchange, training_set
+from .factories import approved_example, base_model, exchange, training_set
 from .mfa import force_login_verified
 from .pg import superuser_connection
 from .test_inference_e2e import CANARY
 
 
 def two_adapters(users):
-    snapshot = training_set(users)
+    snapshot, base = training_set(users), base_model()
     adapters = []
     for canary in ("canary_a", "canary_b"):
         with tenant_scope(users.tenant):
-            run = TrainingRun.objects.create(training_set=snapshot, base_revision="x" * 64,
+            run = TrainingRun.objects.create(training_set=snapshot, base_revision=base.revision,
                                              created_by=users.admin, state=RunState.UPLOADING)
         adapters.append(training_services._upload_and_register(
-            users.tenant, run.pk, CANARY / canary, "x" * 64, 8, None))
+            users.tenant, run.pk, CANARY / canary, base.revision, 8, None))
     return adapters
 
 
@@ -207,3 +208,93 @@ def test_admin_export_is_built_then_downloads_once(alpha, django_user_model, set
     with tenant_scope(alpha.tenant):
         actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"export.requested", "export.ready", "export.downloaded"} <= actions
+
+
+def legacy_adapter(users):
+    """An adapter as registered before issue 19: its config names the base by the training
+    host's directory, and it stores no base_model.json."""
+    snapshot, base = training_set(users), base_model()
+    config = json.loads((CANARY / "canary_a" / "adapter_config.json").read_bytes())
+    config["base_model_name_or_path"] = str(Path(settings.MODELS_DIR) / "smollm2-135m-instruct")
+    blobs = {"adapter_config.json": json.dumps(config, indent=2, sort_keys=True).encode(),
+             "adapter_model.safetensors":
+                 (CANARY / "canary_a" / "adapter_model.safetensors").read_bytes()}
+    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in blobs.items()}
+    digest = training_services.adapter_digest(hashes)
+    prefix = tenant_key(users.tenant, "adapters", digest)
+    for name, data in blobs.items():
+        write_new(f"{prefix}/{name}", data)
+    with tenant_scope(users.tenant):
+        run = TrainingRun.objects.create(
+            training_set=snapshot, base_revision=base.revision, created_by=users.admin,
+            state=RunState.SUCCEEDED, hyperparameters={"rank": 8, "eval_fraction": 0.1},
+            loss_history=[{"step": 1, "loss": 2.5}, {"step": 2, "loss": 1.25, "eval_loss": 1.5}])
+        return AdapterVersion.objects.create(
+            run=run, sha256=digest, size_bytes=sum(len(b) for b in blobs.values()),
+            storage_prefix=prefix, files=hashes, base_revision=base.revision, rank=8)
+
+
+def _export(tmp_path, slug="alpha"):
+    out = tmp_path / f"{slug}.zip"
+    call_command("export_tenant", slug, "--out", str(out), stdout=StringIO())
+    call_command("verify_export", str(out), stdout=StringIO())  # raises when it does not
+    return out
+
+
+def test_a_legacy_adapters_local_base_path_is_corrected_in_the_bundle_and_said_so(
+        alpha, tmp_path):
+    adapter = legacy_adapter(alpha)
+    folder = f"storage/adapters/{adapter.sha256}"
+    stored = {name: read_verified(alpha.tenant, f"{adapter.storage_prefix}/{name}", digest)
+              for name, digest in adapter.files.items()}
+    assert str(settings.MODELS_DIR).encode() in stored["adapter_config.json"]  # the control
+    with zipfile.ZipFile(_export(tmp_path)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        exported = {n[len(folder) + 1:]: archive.read(n) for n in archive.namelist()
+                    if n.startswith(folder + "/")}
+        everything = b"".join(archive.read(n) for n in archive.namelist())
+    assert str(settings.MODELS_DIR).encode() not in everything
+    config = json.loads(exported["adapter_config.json"])
+    assert config["base_model_name_or_path"] == "sanoweb-test/test-base"
+    assert {k: v for k, v in config.items() if k != "base_model_name_or_path"} == {
+        k: v for k, v in json.loads(stored["adapter_config.json"]).items()
+        if k != "base_model_name_or_path"}
+    assert exported["adapter_model.safetensors"] == stored["adapter_model.safetensors"]
+    record = json.loads(exported["base_model.json"])
+    assert record["base_model"] == "sanoweb-test/test-base"
+    assert record["base_revision"] == adapter.base_revision
+    [entry] = manifest["adapters"]
+    assert entry["adapter_version"] == str(adapter.pk) and entry["adapter_sha256"] == adapter.sha256
+    corrected = {c["file"]: c for c in entry["corrected"]}
+    assert set(corrected) == {"adapter_config.json", "base_model.json"}
+    assert corrected["adapter_config.json"]["stored_sha256"] == adapter.files["adapter_config.json"]
+    assert corrected["base_model.json"]["stored_sha256"] is None
+    for name, item in corrected.items():  # the signed manifest names the exported bytes
+        digest = hashlib.sha256(exported[name]).hexdigest()
+        assert item["exported_sha256"] == digest == manifest["files"][f"{folder}/{name}"]
+    # the registry stays true for the bytes it names: storage was not rewritten
+    assert read_verified(alpha.tenant, f"{adapter.storage_prefix}/adapter_config.json",
+                         adapter.files["adapter_config.json"]) == stored["adapter_config.json"]
+    card = exported["MODEL_CARD.md"].decode()
+    assert "corrected at export" in card and adapter.sha256 in card
+
+
+def test_every_adapter_has_a_model_card_and_the_readme_explains_every_file(alpha, tmp_path):
+    adapters = two_adapters(alpha)  # registered now: portable from the start
+    with zipfile.ZipFile(_export(tmp_path)) as archive:
+        names = archive.namelist()
+        manifest = json.loads(archive.read("manifest.json"))
+        readme = archive.read("README.md").decode()
+        cards = {a.sha256: archive.read(f"storage/adapters/{a.sha256}/MODEL_CARD.md").decode()
+                 for a in adapters}
+    assert [e["corrected"] for e in manifest["adapters"]] == [[], []]  # nothing to correct
+    assert "README.md" in manifest["files"]  # signed like every other file
+    for name in names:
+        line = next(line for line in readme.splitlines() if line.startswith(f"| `{name}` |"))
+        assert not line.endswith("|  |"), f"{name} is listed but not explained"
+    for adapter in adapters:
+        card = cards[adapter.sha256]
+        assert adapter.sha256 in card and adapter.base_revision in card
+        assert f"--lora-modules adapter-{adapter.sha256[:12]}=storage/adapters/{adapter.sha256}" \
+            in card
+        assert "sanoweb-test/test-base" in card

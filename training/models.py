@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +12,9 @@ from django.db.models import Q
 from curation.models import TrainingSet
 from tenants.models import TenantOwned
 
+if TYPE_CHECKING:
+    from tenants.adapter_export import AdapterFacts
+
 
 class BaseModel(models.Model):
     """A prepared base model directory (platform-wide; on the global allow-list)."""
@@ -18,6 +22,12 @@ class BaseModel(models.Model):
     name = models.CharField(max_length=200)
     path = models.CharField(max_length=500)
     revision = models.CharField(max_length=64, unique=True, help_text="sha256 of its files")
+    # Written into adapter configs instead of `path` (a directory on our host means nothing to
+    # a customer); blank when unknown, and then the config says null.
+    public_id = models.CharField(max_length=200, blank=True,
+                                 help_text="public Hugging Face id, e.g. owner/name")
+    converted_from = models.JSONField(default=dict, blank=True,
+                                      help_text="the file it was converted from: name, sha256")
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -115,6 +125,13 @@ class AdapterVersion(TenantOwned):
     @property
     def model_pin(self) -> str:
         return f"adapter:{self.sha256}@base:{self.base_revision}"
+
+    @classmethod
+    def exported_adapters(cls) -> list[AdapterFacts]:
+        """The export's hook (tenants.adapter_export): facts and portable files per version."""
+        from .export_facts import exported_adapters
+
+        return exported_adapters()
 
 
 class PinnedAdapter(TenantOwned):

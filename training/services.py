@@ -31,6 +31,7 @@ from tenants.scoping import current_tenant, tenant_scope
 from tenants.storage import IntegrityError as StorageIntegrityError
 from tenants.storage import read_verified, tenant_key, write_new
 
+from . import adapter_files
 from .models import (
     TERMINAL_STATES,
     UNFINISHED_STATES,
@@ -53,7 +54,6 @@ HYPERPARAMETER_LIMITS: dict[str, tuple[float, float]] = {
     "max_steps": (1, 100_000), "max_seq_len": (32, 4096), "seed": (0, 2**31 - 1),
     "eval_fraction": (0.0, 0.5),
 }
-ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
 
 
 class TrainingError(ValueError):
@@ -75,12 +75,19 @@ def default_base_model() -> BaseModel:
     return base
 
 
-def register_base_model(name: str, path: Path, revision: str) -> BaseModel:
+def register_base_model(name: str, path: Path, revision: str, *, public_id: str,
+                        converted_from: dict[str, Any] | None = None) -> BaseModel:
+    """Make `path` the default base. `public_id` ("" when unknown) is what adapter configs
+    name as their base; `converted_from` is recorded beside every adapter trained on it."""
+    if public_id and not adapter_files.is_public_id(public_id):
+        raise TrainingError("bad_base_model_id", f"{public_id!r} is not a public model id.")
     with transaction.atomic():
         BaseModel.objects.filter(is_default=True).exclude(revision=revision).update(
             is_default=False)
         base, _ = BaseModel.objects.update_or_create(
-            revision=revision, defaults={"name": name, "path": str(path), "is_default": True})
+            revision=revision, defaults={"name": name, "path": str(path), "is_default": True,
+                                         "public_id": public_id,
+                                         "converted_from": converted_from or {}})
     return base
 
 
@@ -357,7 +364,8 @@ def execute_run(tenant_id: str, run_id: str,
             result = train(base_dir=Path(base.path), examples=records, out_dir=out_dir,
                            config=trainer_module.TrainConfig.from_dict(params),
                            max_lora_rank=settings.VLLM_MAX_LORA_RANK,
-                           progress=reporter.progress, should_cancel=reporter.should_cancel)
+                           progress=reporter.progress, should_cancel=reporter.should_cancel,
+                           base_model_id=base.public_id or None)
             if reporter.should_cancel():  # cancelled or purged while the last step ran
                 raise trainer_module.TrainingCancelled
             with tenant_scope(tenant):
@@ -403,20 +411,24 @@ def adapter_digest(file_hashes: dict[str, str]) -> str:
 
 def _upload_and_register(tenant: Tenant, run_id: Any, out_dir: Path, base_revision: str,
                          rank: int, result: Any) -> AdapterVersion:
-    blobs = {name: (out_dir / name).read_bytes() for name in ADAPTER_FILES}
+    # Whatever trainer wrote `out_dir`, what is stored names the base by its public id only,
+    # with the exact base (revision, conversion source) recorded beside the config.
+    base = BaseModel.objects.get(revision=base_revision)
+    blobs = adapter_files.stored_files(out_dir, base.public_id or None, base.revision,
+                                       base.converted_from)
     hashes = {name: hashlib.sha256(data).hexdigest() for name, data in blobs.items()}
     digest = adapter_digest(hashes)
     # Write under a temporary key first, then the final content-addressed key, verifying
     # each; the version row comes last, so a crash leaves at most orphaned bytes.
-    tmp = [tenant_key(tenant, "tmp", f"run-{run_id}", name) for name in ADAPTER_FILES]
+    tmp = [tenant_key(tenant, "tmp", f"run-{run_id}", name) for name in blobs]
     for key in tmp:
         if default_storage.exists(key):
             default_storage.delete(key)
-    for key, name in zip(tmp, ADAPTER_FILES, strict=True):
+    for key, name in zip(tmp, blobs, strict=True):
         write_new(key, blobs[name])
         read_verified(tenant, key, hashes[name])
     prefix = tenant_key(tenant, "adapters", digest)
-    for name in ADAPTER_FILES:
+    for name in blobs:
         final = f"{prefix}/{name}"
         if not default_storage.exists(final):  # same content from an earlier attempt is fine
             write_new(final, blobs[name])

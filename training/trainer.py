@@ -1,8 +1,10 @@
-"""LoRA fine-tuning with peft: plain Python, no Django, so a GPU host needs only this file.
+"""LoRA fine-tuning with peft: plain Python, no Django, so a GPU host needs only this file and
+training/adapter_files.py.
 
 Loss is taken on the assistant tokens of the chat template only (the question is context, not
 something to learn to say). Deterministic for a seed; fp32 on CPU, bf16 on CUDA. The adapter
-is written as safetensors only, into a temporary directory that is renamed into place.
+is written as safetensors only, into a temporary directory that is renamed into place; its
+config names the base by its public id, never by the local directory it was trained from.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from training.adapter_files import CONFIG_FILE, SERVING_FILES, WEIGHTS_FILE, portable_config
+
 TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-OUTPUT_FILES = ("adapter_config.json", "adapter_model.safetensors")
 
 
 class TrainingCancelled(Exception):
@@ -70,6 +73,11 @@ class TrainResult:
     metrics: dict[str, Any] = field(default_factory=dict)
 
 
+def eval_count(examples: int, eval_fraction: float) -> int:
+    """How many examples are held out for evaluation (none below ten examples)."""
+    return int(examples * eval_fraction) if examples >= 10 else 0
+
+
 def _encode(tokenizer: Any, example: dict[str, Any], max_len: int) -> tuple[list[int], list[int]]:
     """Token ids and labels (-100 outside the final assistant turn)."""
     messages = example.get("messages") if isinstance(example, dict) else None
@@ -89,6 +97,19 @@ def _encode(tokenizer: Any, example: dict[str, Any], max_len: int) -> tuple[list
     if all(label == -100 for label in labels):
         raise InvalidTrainingData(f"An answer falls outside max_seq_len={max_len}.")
     return full, labels
+
+
+def _versions() -> dict[str, str]:
+    """The libraries that trained the adapter (for its model card)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in ("torch", "transformers", "peft"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return found
 
 
 def _ids(value: Any) -> list[int]:
@@ -127,8 +148,11 @@ def train_lora(
     max_lora_rank: int,
     progress: Callable[[Progress], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    base_model_id: str | None = None,
 ) -> TrainResult:
-    """Train a LoRA adapter on chat examples and write it to `out_dir` (which must not exist)."""
+    """Train a LoRA adapter on chat examples and write it to `out_dir` (which must not exist).
+
+    `base_model_id` is the public id written into the adapter config (null when None)."""
     if not 1 <= config.rank <= max_lora_rank:
         raise InvalidTrainingData(f"LoRA rank must be between 1 and {max_lora_rank}.")
     if not examples:
@@ -153,7 +177,7 @@ def train_lora(
     rng = random.Random(config.seed)
     indices = list(range(len(encoded)))
     rng.shuffle(indices)
-    n_eval = int(len(encoded) * config.eval_fraction) if len(encoded) >= 10 else 0
+    n_eval = eval_count(len(encoded), config.eval_fraction)
     eval_set = [encoded[i] for i in indices[:n_eval]]
     train_set = [encoded[i] for i in indices[n_eval:]]
 
@@ -209,10 +233,12 @@ def train_lora(
     tmp_dir.mkdir(parents=True)
     state = {k: v.detach().to(torch.bfloat16).contiguous().cpu()
              for k, v in get_peft_model_state_dict(model).items()}
-    save_file(state, str(tmp_dir / "adapter_model.safetensors"), metadata={"format": "pt"})
+    save_file(state, str(tmp_dir / WEIGHTS_FILE), metadata={"format": "pt"})
     model.peft_config["default"].save_pretrained(str(tmp_dir))
+    config_path = tmp_dir / CONFIG_FILE  # peft wrote base_dir into it: a path on this host
+    config_path.write_bytes(portable_config(config_path.read_bytes(), base_model_id))
     written = sorted(p.name for p in tmp_dir.iterdir())
-    if written != sorted(OUTPUT_FILES):
+    if written != sorted(SERVING_FILES):
         shutil.rmtree(tmp_dir, ignore_errors=True)
         raise RuntimeError(f"Unexpected adapter files: {written}")
     os.replace(tmp_dir, out_dir)
@@ -222,6 +248,7 @@ def train_lora(
         final_loss=loss_value, eval_loss=eval_loss, seconds=seconds, tokens=tokens,
         device=str(device),
         metrics={"final_loss": round(loss_value, 5), "eval_loss": eval_loss,
+                 "train_examples": len(train_set), "eval_examples": len(eval_set),
                  "seconds": round(seconds, 1), "tokens_per_s": round(tokens / seconds, 1),
-                 "config": asdict(config)},
+                 "config": asdict(config), "versions": _versions()},
     )
