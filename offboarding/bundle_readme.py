@@ -111,7 +111,17 @@ def _describe(path: str, known: dict[str, str]) -> str:
     for pattern, text in _PATTERNS:
         if pattern.match(path):
             return pattern.sub(text, path)
-    return "A file of the tenant's storage, as stored." if path.startswith("storage/") else ""
+    if path.startswith("data/") and path.endswith(".json"):
+        label = path[len("data/"):-len(".json")]
+        return (f"The rows of `{label}` that carry the tenant's key (a platform-wide table; "
+                "Django's serializer JSON, secrets such as key hashes left out).")
+    if path.startswith("audit-checkpoints/"):
+        return ("A signed checkpoint of the audit chain's head (Ed25519 over the tenant, seq, "
+                "entry hash and the previous checkpoint's signature).")
+    if path.startswith("audit"):
+        return "The audit chain's verification at export time."
+    return "A file of the tenant's storage, as stored." if path.startswith("storage/") else (
+        "Tenant data collected by the platform's data map.")
 
 
 def render(tenant: Tenant, manifest: dict[str, Any], paths: list[str]) -> str:

@@ -22,7 +22,7 @@ import pytest
 from django.conf import settings
 
 from inference import router
-from tenants import export
+from offboarding import export
 from tenants.scoping import tenant_scope
 from training import services
 from training.base_model import PUBLIC_ID
