@@ -14,9 +14,12 @@ PHI candidate:
 - a token mixing letters and digits that no clinical shape explains (ids, plates, serials);
 - a bare number of five or more digits that no unit or lab name explains.
 
-Lower-case unknown words stay (typos and rare clinical terms are far more common there than
-names). Eponyms, drug names and allowed places are filtered afterwards, with the NER's hits,
-by `redaction._is_clinical`. Only philter-lite's data files are used, read without importing
+A lower-case word no list knows — not even as an inflection ("flagged", "camped") or by a
+clinical word ending ("-itis", "-mab", "-ectomy") — is a candidate too: in clinician chat
+such words are usernames ("smarion"), surnames typed in lower case ("lindqvist") and foreign
+names far more often than English words; short ones and ones without a vowel ("tmrw",
+"pls") stay. Eponyms, drug names and allowed places are filtered afterwards, with the NER's
+hits, by `redaction._is_clinical`. Only philter-lite's data files are used, read without importing
 the package (it would pull in nltk, whose taggers need a download).
 """
 
@@ -66,7 +69,16 @@ xeroform vicryl prolene monocryl impella abbott jehovah coxsackie epstein barr m
 foley picc hickman mediport port-a-cath bipap cpap hfnc ecmo lvad tavr savr mitraclip watchman
 kcentra andexxa praxbind narcan epipen entresto jardiance farxiga ozempic wegovy mounjaro
 zepbound eliquis xarelto pradaxa lovenox coumadin keppra depakote lamictal
+xa rai tace bac cam lama laba spica sapien ringer ringers binder bang tmrw zio mitraclip
 """.split())
+# word endings that mark clinical vocabulary (diseases, procedures, drug classes)
+_CLINICAL_ENDING = re.compile(
+    r"(?:itis|osis|oses|emia|aemia|ectomy|otomy|ostomy|plasty|scopy|graphy|gram|pathy|algia|"
+    r"uria|penia|cytosis|oma|omas|ase|ases|mab|nib|pril|sartan|olol|statin|azole|cillin|"
+    r"mycin|floxacin|cycline|vir|tide|gliptin|gliflozin|parin|xaban|gatran|dipine|zepam|"
+    r"azepam|triptan|setron|prazole|tidine|lukast|terol|sone|olone|lone|caine|trexate|"
+    r"platin|rubicin|taxel|ibine|amide|oxide|phate|plegia|paresis|trophy|lysis|rrhea|rrhoea|"
+    r"ectasia|megaly|iasis|cele|sclerosis|genic|ogenic|ology|ologist|iatric|iatrics|ics|ate)$")
 # Words the allow-list must never treat as names, whatever the name lists say.
 _NEVER_NAMES = frozenset("""
 patient pt doctor nurse pharmacy pharmacist clinic ward unit team consult please thanks thank
@@ -140,17 +152,40 @@ def classify(token: Any, vocab: Vocabulary, *, strict: bool = False) -> str | No
             return "PERSON"
         return None
     if capital and not (text.isupper() and len(text) <= 6):
-        if _sentence_start(token) and token.pos_ != "PROPN":
-            return None
+        if _sentence_start(token) and token.pos_ != "PROPN" and word.isascii():
+            return None  # an unknown capitalised word opening a sentence; "Nguyễn" is a name
         return "LOCATION" if token.ent_type_ in ("GPE", "LOC", "FAC") else "PERSON"
     if not word.isascii() or (strict and len(word) > 2):
+        return "PERSON"
+    if text.islower() and _unknown_word(token, word, vocab):
         return "PERSON"
     return None
 
 
+_VOWEL = re.compile(r"[aeiouy]")
+_INFLECTION = re.compile(r"(?:ies|ied|ing|ed|es|er|ers|s|ly|d|ized|ised|ize|ise)$")
+
+
+def _unknown_word(token: Any, word: str, vocab: Vocabulary) -> bool:
+    """A lower-case word that neither the lists, its lemma, a plain inflection nor a clinical
+    ending explain (see the module docstring)."""
+    if len(word) < 4 or not word.isalpha() or not _VOWEL.search(word):
+        return False
+    if _CLINICAL_ENDING.search(word):
+        return False
+    lemma = token.lemma_.lower()
+    if lemma in vocab.safe or lemma in vocab.drugs:
+        return False
+    for stem in {_INFLECTION.sub("", word), word[:-1], word[:-2], word[:-3] + "y"}:
+        if len(stem) >= 3 and (stem in vocab.safe or stem + "e" in vocab.safe):
+            return False
+    return True
+
+
 _NAME_CUES = frozenset("""
 pt patient mr mrs ms dr saw see seen named called with for to from by son daughter wife
-husband mother father mom mum dad brother sister nurse hi dear thanks cc re attn and
+husband mother father mom mum dad brother sister nurse hi dear thanks cc re attn and grandpa
+grandma nana papa auntie uncle niece nephew
 """.split())
 
 
@@ -160,6 +195,8 @@ def _name_context(token: Any, vocab: Vocabulary) -> bool:
     if any((n.is_alpha and n.text.lower() in vocab.names) or (n.text[:1].isupper()
            and n.pos_ == "PROPN") for n in neighbours):
         return True
+    if token.i + 1 < len(doc) and doc[token.i + 1].text in ("'s", "\u2019s"):
+        return True  # "marguerite's K"
     return token.i > 0 and doc[token.i - 1].text.lower().rstrip(".") in _NAME_CUES
 
 

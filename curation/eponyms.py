@@ -46,7 +46,15 @@ virchow trousseau sister mary joseph cullen grey turner kehr murphy boas courvoi
 psoas obturator dunphy markle cope wells homan pemberton chvostek chvostek's allen finkelstein
 tinel durkan spurling lhermitte kernig jolt hoffmann oppenheim gordon chaddock clonus
 weber rinne dix-hallpike epley semont gufoni unterberger fukuda halmagyi hinckley
-glasgow hunt-hess fisher wfns spetzler martin borden cognard
+glasgow hunt-hess fisher wfns spetzler martin borden cognard garden pugh ringer
+""".split())
+# eponyms of two or more surnames, common surnames among them ("Salter-Harris II")
+KNOWN_CHAINS = frozenset("""
+salter-harris stevens-johnson mallory-weiss zollinger-ellison osgood-schlatter legg-calve-perthes
+wolff-parkinson-white dix-hallpike child-pugh brandt-daroff guillain-barre cheyne-stokes swan-ganz
+hunt-hess glasgow-blatchford creutzfeldt-jakob charcot-marie-tooth ehlers-danlos henoch-schonlein
+kasabach-merritt arnold-chiari dandy-walker peutz-jeghers sturge-weber von-willebrand
+hoehn-yahr wernicke-korsakoff lambert-eaton budd-chiari austin-flint argyll-robertson
 """.split())
 _TITLE_BEFORE = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Nurse|Sister|Sgt|Capt)\.?\s*)$")
 _CHAIN = re.compile(r"[A-Z][\w'\u2019]*(?:(?:-|\s+(?:and|&)\s+)[A-Z][\w'\u2019]*)*"
@@ -56,7 +64,7 @@ _HEAD_AFTER = re.compile(
     rf"(?:'s|\u2019s|s'|')?(?:\s+[a-z][\w-]*)?\s+(?:{_NOUNS})\b", re.IGNORECASE)
 _SCORE_AFTER = re.compile(
     r"^(?:(?:-|\s+(?:and|&)\s+)[A-Z][\w'\u2019]*)*\s+(?:\d{1,2}(?:\s*[+/]\s*\d{1,2})?"
-    r"(?:\s+and\s+\d{1,2})?|[IV]{1,4}[A-C]?|[0-5][A-C]?)\b")
+    r"(?:\s+and\s+\d{1,2})?|[IV]{1,4}[A-C]?|[0-5][A-C]?|[A-D])\b")
 _POSSESSIVE = re.compile(r"^(?:'s|\u2019s|s'|')(?:\s|$|[,.;])")
 _WORD_BEFORE = re.compile(r"(?:^|[^\w])([A-Z][a-z]+)[ \t]+$")
 
@@ -85,7 +93,12 @@ def is_eponym(text: str, start: int, end: int) -> bool:
     chained_before = re.search(r"(?:-|\s(?:and|&)\s)$", before) is not None
     if not chained_before and _name_before(before):
         return False  # "Maria Lopez test": a person's full name, then a noun
-    known = any(w in KNOWN for w in _words(span))
+    words = _words(span)
+    chain = len(words) > 1 and "-" in span and (
+        "-".join(words) in KNOWN_CHAINS or all(w in KNOWN for w in words))
+    if chain:
+        return True  # "Wolff-Parkinson-White", "Dix-Hallpike", "Child-Pugh", "Salter-Harris"
+    known = any(w in KNOWN for w in words)
     if _HEAD_AFTER.match(after):
         return True
     if known and (_SCORE_AFTER.match(after) or _POSSESSIVE.match(after)

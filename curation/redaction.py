@@ -44,9 +44,10 @@ from presidio_analyzer.predefined_recognizers import (
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 
-from . import allowlist, eponyms
+from . import allowlist, eponyms, span_growth
 from .address_blocks import AddressBlockRecognizer
 from .allowlist import AllowListRecognizer
+from .name_cues import NAME, NameCueRecognizer
 from .rules import RULES, Rule
 
 REDACTION_VERSION = "2026.11-1"
@@ -65,7 +66,7 @@ PLACEHOLDER = {
 # Regex-backed types are trusted over the NER when spans overlap.
 PRIORITY = {"SSN": 9, "MRN": 9, "EMAIL": 9, "ACCOUNT": 8, "DEVICE_ID": 8, "LICENSE": 8,
             "VEHICLE": 8, "URL": 8, "IP": 8, "PHONE": 7, "ADDRESS": 7, "ROOM": 7, "AGE": 7, "PHOTO": 7,
-            "DATE": 6, "ID": 6, "PERSON": 5, "LOCATION": 4}
+            "DATE": 6, "ID": 6, NAME: 6, "PERSON": 5, "LOCATION": 4}
 
 _CLINICAL_NOUNS = (
     r"disease|syndrome|sign|signs|scale|score|catheter|reflex|test|maneuver|manoeuvre|criteria|"
@@ -227,7 +228,7 @@ class Redactor:
         for recognizer in (SpacyRecognizer(supported_entities=["PERSON", "LOCATION"]),
                            EmailRecognizer(), PhoneRecognizer(), UrlRecognizer(), IpRecognizer(),
                            _RuleRecognizer(RULES), _ProperNounRunRecognizer(),
-                           AddressBlockRecognizer()):
+                           AddressBlockRecognizer(), NameCueRecognizer()):
             registry.add_recognizer(recognizer)
         if allow_list:
             registry.add_recognizer(AllowListRecognizer())
@@ -246,9 +247,13 @@ class Redactor:
         results = self.analyzer.analyze(
             text=text, language="en", ad_hoc_recognizers=extra or None,
             score_threshold=STRICT_SCORE_THRESHOLD if strict else SCORE_THRESHOLD)
-        spans = _resolve(text, [_trim(text, r) for r in _typed(results)])
-        kept = _join(text, [r for r in spans
-                            if not _is_clinical(text, r) and not _explained(text, r)])
+        typed = [r for r in (_trim(text, r) for r in _typed(results))
+                 if not _too_short_for_a_phone(text, r)]
+        spans = span_growth.split(text, _resolve(text, typed))
+        kept = [r for r in spans if not _is_clinical(text, r) and not _explained(text, r)]
+        kept = _join(text, _resolve(text, span_growth.grow(text, kept)))
+        kept = [RecognizerResult(_PERSON_KIND.get(r.entity_type, r.entity_type), r.start, r.end,
+                                 r.score) for r in kept]
         counts = Counter(r.entity_type for r in kept)
         operators = {t: OperatorConfig("replace", {"new_value": f"<{t}>"}) for t in counts}
         if not kept:
@@ -280,7 +285,11 @@ def _trim(text: str, result: RecognizerResult) -> RecognizerResult:
 
 
 def _resolve(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
-    """Merge overlaps: the higher-priority type wins and the union of the spans goes."""
+    """Merge overlaps: the higher-priority type wins and the union of the spans goes. A name
+    or place that overlaps an identifier found by its shape is first cut to what lies outside
+    it, and those pieces face the clinical filters on their own: the NER's "Zio patch ID
+    ZP2X8841A" is an id and a device name, not one span that takes "Zio patch" with it."""
+    results = _outside_shaped_ids(text, results)
     ordered = sorted((r for r in results if r.end > r.start), key=lambda r: (r.start, -r.end))
     merged: list[RecognizerResult] = []
     for result in ordered:
@@ -294,6 +303,34 @@ def _resolve(text: str, results: list[RecognizerResult]) -> list[RecognizerResul
     return merged
 
 
+_WORDLIKE = {"PERSON", "LOCATION", NAME}
+
+
+def _outside_shaped_ids(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    shaped = [r for r in results if r.entity_type not in _WORDLIKE | {"ADDRESS", "NONE"}
+              and PRIORITY.get(r.entity_type, 0) >= PRIORITY["ID"]]
+    out = []
+    for result in results:
+        overlapping = [s for s in shaped if s.start < result.end and result.start < s.end]
+        if result.entity_type not in _WORDLIKE or not overlapping:
+            out.append(result)
+            continue
+        start = result.start
+        for cut in [*sorted(overlapping, key=lambda r: r.start), None]:
+            stop = result.end if cut is None else max(start, cut.start)
+            piece = text[start:stop]
+            left = len(piece) - len(piece.lstrip(" \t,;:(#"))
+            right = len(piece.rstrip(" \t,;:)#"))
+            if right - left >= 2:
+                out.append(RecognizerResult(result.entity_type, start + left, start + right,
+                                            result.score))
+            if cut is not None:
+                start = max(start, cut.end)
+    return out
+
+
+# a name found by its context (`curation.name_cues`) is reported as a person
+_PERSON_KIND = {NAME: "PERSON"}
 _JOINABLE_GAP = re.compile(r"[ \t,.;:/#()\u2013\u2014-]{0,3}")
 _PLACE_TYPES = {"ADDRESS", "LOCATION"}
 # between two pieces of an address: a house number or postcode, a state or country code
@@ -308,7 +345,8 @@ def _join(text: str, kept: list[RecognizerResult]) -> list[RecognizerResult]:
     for result in kept:
         if joined:
             last = joined[-1]
-            same = last.entity_type == result.entity_type
+            same = (_PERSON_KIND.get(last.entity_type, last.entity_type)
+                    == _PERSON_KIND.get(result.entity_type, result.entity_type))
             place = {last.entity_type, result.entity_type} & _PLACE_TYPES
             gap = text[last.end:result.start]
             if ((same or place) and _JOINABLE_GAP.fullmatch(gap)) or (
@@ -321,13 +359,18 @@ def _join(text: str, kept: list[RecognizerResult]) -> list[RecognizerResult]:
     return joined
 
 
-def _explained(text: str, result: RecognizerResult) -> bool:
-    """An NER name or place whose every word the allow-list explains, or a "phone number"
-    too short to be one (presidio reads "168/92" as a phone)."""
+def _too_short_for_a_phone(text: str, result: RecognizerResult) -> bool:
+    """presidio reads "168/92" as a phone. Checked before overlaps merge, so that a short
+    "phone" inside a serial number cannot take the serial's span with it."""
+    if result.entity_type != "PHONE":
+        return False
     span = text[result.start:result.end]
-    if result.entity_type == "PHONE":
-        digits = sum(c.isdigit() for c in span) + len(_DIGIT_WORDS.findall(span))
-        return digits < 7
+    return sum(c.isdigit() for c in span) + len(_DIGIT_WORDS.findall(span)) < 7
+
+
+def _explained(text: str, result: RecognizerResult) -> bool:
+    """An NER name or place whose every word the allow-list explains."""
+    span = text[result.start:result.end]
     if result.entity_type == "LOCATION":
         return allowlist.explains(span, capitalised_ok=False)
     return result.entity_type == "PERSON" and allowlist.explains(span)
@@ -342,7 +385,7 @@ _DIGIT_WORDS = re.compile(r"\b(?:zero|oh|one|two|three|four|five|six|seven|eight
 
 def _is_clinical(text: str, result: RecognizerResult) -> bool:
     """NER hits that are really clinical vocabulary: eponyms, drug names, allowed places."""
-    if result.entity_type not in ("PERSON", "LOCATION"):
+    if result.entity_type not in ("PERSON", "LOCATION", NAME):
         return False
     span = text[result.start:result.end]
     before, after = text[:result.start], text[result.end:]

@@ -222,10 +222,7 @@ RULES: tuple[Rule, ...] = (
     Rule("PERSON", _rx(r"(?P<v>(?<![\w.])(?:[A-Z]\.){2,3})(?!\w)(?<!U\.S\.)(?<!U\.K\.)", 0)),
     Rule("ADDRESS", _rx(rf"\b(?:addr|address)(?:\s+is)?[:\s]+(?P<v>\d{{1,6}}\s+(?:[nsew]\.?\s+)?"
                         rf"[a-z][a-z'-]+(?:\s+[a-z][a-z'-]+)?\s+{_STREET}\b\.?(?:\s+[a-z]+)?)")),
-    # signatures and user names: "-- jk", "sent by park.jihoon"
-    Rule("PERSON", _rx(r"(?m)^\s*(?:--|\u2014|\u2013|-|~)\s*(?P<v>[A-Za-z]{2,3}|[A-Z][a-z]+)\s*$")),
-    Rule("PERSON", _rx(r"\b(?:sent by|signed|from|by|user(?:name)?|login|logged in as)[:\s]+"
-                       r"(?P<v>[a-z][a-z0-9]*[._][a-z0-9._]*[a-z0-9])\b")),
+    # signatures and user names: curation.name_cues
     Rule("AGE", _rx(r"(?<=,\s)(?P<v>(?:9\d|1[0-4]\d))(?=\s*,\s*[A-Za-z])")),
     # phones: an extension after the number, and digit groups of eight or more digits in all
     Rule("PHONE", _rx(r"(?<=\d)(?P<v>\s*\(?(?:ext\.?|extension|x)\s*\d{1,5}\)?)")),
