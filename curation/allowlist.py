@@ -144,6 +144,8 @@ def classify(token: Any, vocab: Vocabulary, *, strict: bool = False) -> str | No
         if (word in vocab.names and capital and token.pos_ == "PROPN"
                 and not _sentence_start(token) and not text.isupper()):
             return "PERSON"
+        if _place_after_preposition(token, word, vocab):
+            return PLACE
         return None
     if word in vocab.names:
         # a lower-case name-list word is a name next to another name or after a cue ("pt
@@ -159,7 +161,46 @@ def classify(token: Any, vocab: Vocabulary, *, strict: bool = False) -> str | No
         return "PERSON"
     if text.islower() and _unknown_word(token, word, vocab):
         return "PERSON"
+    if re.fullmatch(r"[a-z]+[._][a-z]+", word) and any(
+            len(part) > 2 and part in vocab.names for part in re.split(r"[._]", word)):
+        return "PERSON"  # a handle made of a name: "s.patel", "j_okafor"
     return None
+
+
+# The word lists hold many towns as ordinary words ("Duluth", "Moab"). After "from", "in",
+# "near" … a capitalised proper noun is a place unless it is a department, a language, a
+# month or an eponym ("in Trendelenburg"). Typed PLACE: a place by its context, which the
+# word lists must not explain away again (reported as LOCATION).
+PLACE = "PLACE"
+_PLACE_PREPOSITIONS = frozenset("from in near outside to at past around visiting via".split())
+_NOT_PLACES = re.compile(
+    r"(?:ology|ologies|iatry|iatrics|ics|ery|ing|ation|ment|ness|ward|unit|clinic|room|bed|"
+    r"bay|lab|care|center|centre|service|services|team|dept|department|english|spanish|french|"
+    r"arabic|mandarin|cantonese|russian|somali|hindi|urdu|portuguese|vietnamese|korean|"
+    r"japanese|polish|german|italian|creole|sign|triage|recovery|rehab|labor|delivery|"
+    r"pharmacy|hospice|ortho|neuro|cards|renal|pulm|onc|ent|gyn|obgyn|peds|psych|derm|uro|gi)$")
+
+
+def _place_after_preposition(token: Any, word: str, vocab: Vocabulary) -> bool:
+    from .eponyms import KNOWN  # eponyms reads this module's vocabulary
+
+    if (not token.text[0].isupper() or token.text.isupper() or token.pos_ != "PROPN"
+            or token.i == 0 or _sentence_start(token) or word in vocab.names):
+        return False
+    if len(word) < 3:
+        return False
+    before = token.i - 1  # over the town's earlier words: "from Old Lyme", "in East Oakland"
+    while before > 0 and token.i - before < 3 and token.doc[before].text[:1].isupper() \
+            and token.doc[before].pos_ == "PROPN":
+        if token.doc[before].text.lower() in CLINICAL_EXTRAS | vocab.drugs:
+            return False  # "to Mepilex Ag"
+        before -= 1
+    if token.doc[before].text.lower() not in _PLACE_PREPOSITIONS:
+        return False
+    if token.ent_type_ in ("NORP", "DATE", "TIME", "LANGUAGE", "EVENT", "LAW"):
+        return False
+    return (word not in vocab.drugs and word not in CLINICAL_EXTRAS and word not in KNOWN
+            and not _NOT_PLACES.search(word) and word not in _NEVER_NAMES)
 
 
 _VOWEL = re.compile(r"[aeiouy]")
@@ -176,8 +217,9 @@ def _unknown_word(token: Any, word: str, vocab: Vocabulary) -> bool:
     lemma = token.lemma_.lower()
     if lemma in vocab.safe or lemma in vocab.drugs:
         return False
-    for stem in {_INFLECTION.sub("", word), word[:-1], word[:-2], word[:-3] + "y"}:
-        if len(stem) >= 3 and (stem in vocab.safe or stem + "e" in vocab.safe):
+    stem = _INFLECTION.sub("", word)
+    for base in (stem, stem + "e", stem + "y", stem[:-1] if stem[-2:-1] == stem[-1:] else stem):
+        if len(base) >= 3 and (base in vocab.safe or base in vocab.drugs):
             return False
     return True
 
@@ -230,7 +272,9 @@ def explains(span: str, vocab: Vocabulary | None = None, *, capitalised_ok: bool
         if not word[0].isalpha():
             continue
         lower = word.lower().removesuffix("'s").removesuffix("\u2019s")
-        known = lower in vocab.safe or lower in vocab.drugs or lower in CLINICAL_EXTRAS
+        known = lower in vocab.safe or lower in vocab.drugs or lower in CLINICAL_EXTRAS or (
+            "-" in lower and all(part in vocab.safe or part in CLINICAL_EXTRAS or len(part) <= 2
+                                 for part in lower.split("-") if part))  # "C-spine"
         if word.islower():
             if not known:
                 return False
@@ -247,7 +291,7 @@ class AllowListRecognizer(EntityRecognizer):  # type: ignore[misc]
 
     def __init__(self, *, strict: bool = False) -> None:
         self.vocab, self.strict = vocabulary(), strict
-        super().__init__(supported_entities=["PERSON", "LOCATION", "ID"],
+        super().__init__(supported_entities=["PERSON", "LOCATION", "ID", PLACE],
                          name="StrictAllowList" if strict else "AllowList")
 
     def load(self) -> None:

@@ -65,6 +65,18 @@ _HEAD_AFTER = re.compile(
 _SCORE_AFTER = re.compile(
     r"^(?:(?:-|\s+(?:and|&)\s+)[A-Z][\w'\u2019]*)*\s+(?:\d{1,2}(?:\s*[+/]\s*\d{1,2})?"
     r"(?:\s+and\s+\d{1,2})?|[IV]{1,4}[A-C]?|[0-5][A-C]?|[A-D])\b")
+# after a known eponym, words that make it the clinical thing: "Parkinson clinic", "Charcot foot"
+_KNOWN_HEAD_AFTER = re.compile(
+    r"^(?:'s|\u2019s|s'|')?\s+(?:clinic|center|centre|program|programme|service|team|unit|nurse|"
+    r"meds|medications?|symptoms?|patients?|foot|joint|arthropathy|changes|like|plus|stage|"
+    r"monitoring|diet|phenotype|tremor|gait|features|crisis|flare|workup|w/u|dx|hx|pathway)\b",
+    re.IGNORECASE)
+# a place or other words in a disease's name: "Rocky Mountain spotted fever", "West Nile virus"
+_DISEASE_PLACES = frozenset({
+    "rocky mountain", "west nile", "rift valley", "ross river", "la crosse", "murray valley",
+    "st louis", "kyasanur forest", "eastern equine", "western equine", "venezuelan equine",
+    "crimean congo", "new world", "old world"})
+_SPACED_CHAIN = re.compile(r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,2}")
 _POSSESSIVE = re.compile(r"^(?:'s|\u2019s|s'|')(?:\s|$|[,.;])")
 _WORD_BEFORE = re.compile(r"(?:^|[^\w])([A-Z][a-z]+)[ \t]+$")
 
@@ -85,7 +97,15 @@ def _words(span: str) -> list[str]:
 def is_eponym(text: str, start: int, end: int) -> bool:
     """Whether text[start:end], a name or place candidate, is an eponym in this context."""
     span, before, after = text[start:end], text[:start], text[end:]
-    if _TITLE_BEFORE.search(before) or not _CHAIN.fullmatch(span):
+    if _TITLE_BEFORE.search(before):
+        return False
+    if _SPACED_CHAIN.fullmatch(span) and not _CHAIN.fullmatch(span):
+        # ordinary words or a place that names a disease, so never a full name such as
+        # "Maria Lopez"
+        safe, words = vocabulary().safe, span.lower().split()
+        return ((" ".join(words) in _DISEASE_PLACES or all(w in safe or w in KNOWN for w in words))
+                and bool(_HEAD_AFTER.match(after)))
+    if not _CHAIN.fullmatch(span):
         return False
     last_first = re.match(r",\s*([A-Z][a-z]+)\b", after)
     if last_first and last_first.group(1).lower() in vocabulary().names:
@@ -99,7 +119,7 @@ def is_eponym(text: str, start: int, end: int) -> bool:
     if chain:
         return True  # "Wolff-Parkinson-White", "Dix-Hallpike", "Child-Pugh", "Salter-Harris"
     known = any(w in KNOWN for w in words)
-    if _HEAD_AFTER.match(after):
+    if _HEAD_AFTER.match(after) or (known and _KNOWN_HEAD_AFTER.match(after)):
         return True
     if known and (_SCORE_AFTER.match(after) or _POSSESSIVE.match(after)
                   or re.search(r"(?:'s|\u2019s)$", span)):

@@ -46,7 +46,7 @@ from presidio_anonymizer.entities import OperatorConfig
 
 from . import allowlist, eponyms, span_growth
 from .address_blocks import AddressBlockRecognizer
-from .allowlist import AllowListRecognizer
+from .allowlist import PLACE, AllowListRecognizer
 from .name_cues import NAME, NameCueRecognizer
 from .rules import RULES, Rule
 
@@ -66,7 +66,7 @@ PLACEHOLDER = {
 # Regex-backed types are trusted over the NER when spans overlap.
 PRIORITY = {"SSN": 9, "MRN": 9, "EMAIL": 9, "ACCOUNT": 8, "DEVICE_ID": 8, "LICENSE": 8,
             "VEHICLE": 8, "URL": 8, "IP": 8, "PHONE": 7, "ADDRESS": 7, "ROOM": 7, "AGE": 7, "PHOTO": 7,
-            "DATE": 6, "ID": 6, NAME: 6, "PERSON": 5, "LOCATION": 4}
+            "DATE": 6, "ID": 6, NAME: 6, PLACE: 6, "PERSON": 5, "LOCATION": 4}
 
 _CLINICAL_NOUNS = (
     r"disease|syndrome|sign|signs|scale|score|catheter|reflex|test|maneuver|manoeuvre|criteria|"
@@ -247,12 +247,12 @@ class Redactor:
         results = self.analyzer.analyze(
             text=text, language="en", ad_hoc_recognizers=extra or None,
             score_threshold=STRICT_SCORE_THRESHOLD if strict else SCORE_THRESHOLD)
-        typed = [r for r in (_trim(text, r) for r in _typed(results))
-                 if not _too_short_for_a_phone(text, r)]
+        typed = [_trim(text, r) for r in _typed(r for r in results
+                                               if not _too_short_for_a_phone(text, r))]
         spans = span_growth.split(text, _resolve(text, typed))
         kept = [r for r in spans if not _is_clinical(text, r) and not _explained(text, r)]
         kept = _join(text, _resolve(text, span_growth.grow(text, kept)))
-        kept = [RecognizerResult(_PERSON_KIND.get(r.entity_type, r.entity_type), r.start, r.end,
+        kept = [RecognizerResult(_REPORTED_AS.get(r.entity_type, r.entity_type), r.start, r.end,
                                  r.score) for r in kept]
         counts = Counter(r.entity_type for r in kept)
         operators = {t: OperatorConfig("replace", {"new_value": f"<{t}>"}) for t in counts}
@@ -269,7 +269,12 @@ def _typed(results: Iterable[RecognizerResult]) -> list[RecognizerResult]:
 
 
 def _trim(text: str, result: RecognizerResult) -> RecognizerResult:
-    """Drop leading words such as "Daughter" or "Email" from a PERSON span."""
+    """Drop leading words such as "Daughter" or "Email" from a PERSON span, and the grade
+    after a one-word name or place ("Garden IV": the eponym, then its grade)."""
+    grade = re.fullmatch(r"([A-Z][\w'-]+)\s+[IV]{1,4}[A-C]?", text[result.start:result.end])
+    if result.entity_type == "LOCATION" and grade:
+        return RecognizerResult("LOCATION", result.start, result.start + len(grade.group(1)),
+                                result.score)
     if result.entity_type != "PERSON":
         return result
     start = result.start
@@ -279,6 +284,9 @@ def _trim(text: str, result: RecognizerResult) -> RecognizerResult:
             break
         start += match.end()
     end = start + len(re.sub(r"(?:\s+[\d.,/+%]+)+$", "", text[start:result.end]))
+    grade = re.fullmatch(r"([A-Z][\w'-]+)\s+[IV]{1,4}[A-C]?", text[start:end])
+    if grade:
+        end = start + len(grade.group(1))
     if start >= end or text[start:end].strip().lower() in _NOT_NAMES:
         return RecognizerResult("NONE", result.start, result.start, 0.0)
     return RecognizerResult("PERSON", start, end, result.score)
@@ -303,7 +311,7 @@ def _resolve(text: str, results: list[RecognizerResult]) -> list[RecognizerResul
     return merged
 
 
-_WORDLIKE = {"PERSON", "LOCATION", NAME}
+_WORDLIKE = {"PERSON", "LOCATION", NAME, PLACE}
 
 
 def _outside_shaped_ids(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
@@ -329,13 +337,23 @@ def _outside_shaped_ids(text: str, results: list[RecognizerResult]) -> list[Reco
     return out
 
 
-# a name found by its context (`curation.name_cues`) is reported as a person
-_PERSON_KIND = {NAME: "PERSON"}
+# a name or place found by its context (`curation.name_cues`, `allowlist.PLACE`) is reported
+# as a person or a location
+_REPORTED_AS = {NAME: "PERSON", PLACE: "LOCATION"}
 _JOINABLE_GAP = re.compile(r"[ \t,.;:/#()\u2013\u2014-]{0,3}")
-_PLACE_TYPES = {"ADDRESS", "LOCATION"}
+_PLACE_TYPES = {"ADDRESS", "LOCATION", PLACE}
 # between two pieces of an address: a house number or postcode, a state or country code
 _PLACE_GAP = re.compile(r"[\s,.;:/#()-]{0,3}(?:\d{1,6}[A-Za-z]?|[A-Z]{2,3})?(?:[\s,.;:/#()-]{1,3}"
                         r"(?:\d{1,6}|[A-Z]{2,3}))?[\s,.;:/#()-]{0,3}")
+
+
+# between two parts of one place name: "St. Vincent's in Erie", "Rio de Janeiro"
+_PLACE_WORD_GAP = re.compile(r"\s+(?:in|of|at|de|del|la|da|do|du|di|van|von|der|den|upon|on|"
+                             r"sur)\s+")
+# between two pieces of one address: a short word or two ("Calle de Alcalá 120, 3º izq, 28009")
+_ADDRESS_GAP = re.compile(r"[\s,]{1,3}(?:[^\s,<>]{1,5}[\s,]{1,3}){1,2}")
+# between two parts of one name: a middle initial ("FRANCIS X. DELANEY")
+_NAME_GAP = re.compile(r"\s+[A-Z]\.?\s+")
 
 
 def _join(text: str, kept: list[RecognizerResult]) -> list[RecognizerResult]:
@@ -345,12 +363,16 @@ def _join(text: str, kept: list[RecognizerResult]) -> list[RecognizerResult]:
     for result in kept:
         if joined:
             last = joined[-1]
-            same = (_PERSON_KIND.get(last.entity_type, last.entity_type)
-                    == _PERSON_KIND.get(result.entity_type, result.entity_type))
-            place = {last.entity_type, result.entity_type} & _PLACE_TYPES
+            kinds = {_REPORTED_AS.get(last.entity_type, last.entity_type),
+                     _REPORTED_AS.get(result.entity_type, result.entity_type)}
+            same = len(kinds) == 1
+            place = kinds & _PLACE_TYPES
             gap = text[last.end:result.start]
             if ((same or place) and _JOINABLE_GAP.fullmatch(gap)) or (
-                    place and _PLACE_GAP.fullmatch(gap)):
+                    place and (_PLACE_GAP.fullmatch(gap) or (
+                        last.entity_type in _PLACE_TYPES and _PLACE_WORD_GAP.fullmatch(gap)))) or (
+                    kinds == {"ADDRESS"} and _ADDRESS_GAP.fullmatch(gap)) or (
+                    kinds == {"PERSON"} and _NAME_GAP.fullmatch(gap)):
                 winner = max((last, result), key=lambda r: PRIORITY.get(r.entity_type, 0))
                 joined[-1] = RecognizerResult(winner.entity_type, last.start, result.end,
                                               max(last.score, result.score))
@@ -360,9 +382,10 @@ def _join(text: str, kept: list[RecognizerResult]) -> list[RecognizerResult]:
 
 
 def _too_short_for_a_phone(text: str, result: RecognizerResult) -> bool:
-    """presidio reads "168/92" as a phone. Checked before overlaps merge, so that a short
-    "phone" inside a serial number cannot take the serial's span with it."""
-    if result.entity_type != "PHONE":
+    """presidio's phone recognizer reads "168/92" as a phone (our own rules find extensions
+    and pagers, short on purpose). Checked before overlaps merge, so that a short "phone"
+    inside a serial number cannot take the serial's span with it."""
+    if result.entity_type != "PHONE_NUMBER":
         return False
     span = text[result.start:result.end]
     return sum(c.isdigit() for c in span) + len(_DIGIT_WORDS.findall(span)) < 7
@@ -385,7 +408,7 @@ _DIGIT_WORDS = re.compile(r"\b(?:zero|oh|one|two|three|four|five|six|seven|eight
 
 def _is_clinical(text: str, result: RecognizerResult) -> bool:
     """NER hits that are really clinical vocabulary: eponyms, drug names, allowed places."""
-    if result.entity_type not in ("PERSON", "LOCATION", NAME):
+    if result.entity_type not in ("PERSON", "LOCATION", NAME, PLACE):
         return False
     span = text[result.start:result.end]
     before, after = text[:result.start], text[result.end:]
@@ -393,9 +416,9 @@ def _is_clinical(text: str, result: RecognizerResult) -> bool:
         return False  # "Dr. Parkinson", "Mr. Foley" are people
     words = [w.lower().strip("'\u2019.,") for w in re.split(r"\s+", span) if w]
     words = [re.sub(r"(?:'s|\u2019s)$", "", w) for w in words]
-    if result.entity_type == "LOCATION" and ("-".join(words) in _KEEP_PLACES
-                                              or re.fullmatch(r"[A-Z0-9]{1,4}", span)
-                                              or re.search(r"\d", span)):
+    if result.entity_type in ("LOCATION", PLACE) and (
+            "-".join(words) in _KEEP_PLACES or re.fullmatch(r"[A-Z0-9]{1,4}", span)
+            or (result.entity_type == "LOCATION" and re.search(r"\d", span))):
         # states, countries, abbreviations (RV, ST, XL) and codes with digits (a place name
         # has none; zip codes are caught by the address rules) are not identifiers
         return True
@@ -411,7 +434,8 @@ def _is_clinical(text: str, result: RecognizerResult) -> bool:
             _NAMED_THING.sub("", span) or "x"):
         return True  # "Clinical Frailty Scale", "Heart Failure Clinic": a named thing
     drugs = _drug_words()
-    return bool(words) and all(w in drugs for w in words)
+    return bool(words) and all(w in drugs or (len(w) > 3 and w in allowlist.CLINICAL_EXTRAS)
+                               for w in words)  # "Sapien", "Jehovah"; not "Li", "Na"
 
 
 @lru_cache(maxsize=1)

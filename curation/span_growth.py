@@ -41,7 +41,7 @@ def split(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
     """Names and places cut at line breaks (names) and before an eponym that ends them."""
     out: list[RecognizerResult] = []
     for result in results:
-        if result.entity_type not in NAME_TYPES | {"LOCATION"}:
+        if result.entity_type not in NAME_TYPES | {"LOCATION", "PLACE"}:
             out.append(result)
             continue
         pieces = [(result.start, result.end)]
