@@ -92,6 +92,7 @@ class Vocabulary:
     safe: frozenset[str]  # English and medical words that are not names (philter "nonames")
     names: frozenset[str]  # philter's first- and last-name lists together
     drugs: frozenset[str]
+    first_names: frozenset[str] = frozenset()  # philter's first-name list alone
 
 
 def _philter_sets() -> dict[str, list[str]]:
@@ -109,7 +110,8 @@ def vocabulary() -> Vocabulary:
     drugs = frozenset((DATA_DIR / "drug_words.txt").read_text().split())
     return Vocabulary(safe=frozenset(sets["nonames"]) - {""},
                       names=(frozenset(sets["firstnames"]) | frozenset(sets["lastnames"]))
-                      - _NEVER_NAMES, drugs=drugs)
+                      - _NEVER_NAMES, drugs=drugs,
+                      first_names=frozenset(sets["firstnames"]) - _NEVER_NAMES)
 
 
 def _sentence_start(token: Any) -> bool:

@@ -351,7 +351,9 @@ _PLACE_GAP = re.compile(r"[\s,.;:/#()-]{0,3}(?:\d{1,6}[A-Za-z]?|[A-Z]{2,3})?(?:[
 _PLACE_WORD_GAP = re.compile(r"\s+(?:in|of|at|de|del|la|da|do|du|di|van|von|der|den|upon|on|"
                              r"sur)\s+")
 # between two pieces of one address: a short word or two ("Calle de Alcalá 120, 3º izq, 28009")
-_ADDRESS_GAP = re.compile(r"[\s,]{1,3}(?:[^\s,<>]{1,5}[\s,]{1,3}){1,2}")
+_ADDRESS_GAP = re.compile(r"[ \t,]{1,3}(?:[^\s,<>.]{1,5}[ \t,]{1,3}){1,2}")
+# between two parts of one identifier: a short group of digits ("W0415 26 004412")
+_ID_GAP = re.compile(r"[ \t]\d{1,4}[ \t]|[ \t]")
 # between two parts of one name: a middle initial ("FRANCIS X. DELANEY")
 _NAME_GAP = re.compile(r"\s+[A-Z]\.?\s+")
 
@@ -372,7 +374,8 @@ def _join(text: str, kept: list[RecognizerResult]) -> list[RecognizerResult]:
                     place and (_PLACE_GAP.fullmatch(gap) or (
                         last.entity_type in _PLACE_TYPES and _PLACE_WORD_GAP.fullmatch(gap)))) or (
                     kinds == {"ADDRESS"} and _ADDRESS_GAP.fullmatch(gap)) or (
-                    kinds == {"PERSON"} and _NAME_GAP.fullmatch(gap)):
+                    kinds == {"PERSON"} and _NAME_GAP.fullmatch(gap)) or (
+                    kinds <= span_growth.ID_TYPES and _ID_GAP.fullmatch(gap)):
                 winner = max((last, result), key=lambda r: PRIORITY.get(r.entity_type, 0))
                 joined[-1] = RecognizerResult(winner.entity_type, last.start, result.end,
                                               max(last.score, result.score))

@@ -322,10 +322,12 @@ RULES: tuple[Rule, ...] = (
                         r"\u024f][\w'\u00c0-\u024f-]*){0,3}(?:,?\s+(?:Apt|Apartment|Suite|App|Bureau|"
                         r"Interior|Piso)\.?\s*#?\w+)?)", 0)),
     # street name, then its number: "Rambla Gloria Ortiz 50", "Paseo de Gracia 21"
-    Rule("ADDRESS", _rx(r"(?P<v>\b(?:Rambla|Paseo|Camino|Ronda|Travesía|Plaza|Praça|Praca|Avinguda|"
-                        r"Carrer)\s+(?:(?:de|del|de la|da|do|dos)\s+)?[A-Z\u00c0-\u024f][\w'\u00c0-"
-                        r"\u024f-]*(?:\s+[A-Z\u00c0-\u024f][\w'\u00c0-\u024f-]*){0,3},?\s+\d{1,5}"
-                        r"[A-Za-z]?(?:,?\s+(?:Apt|Piso|Interior)\.?\s*\w+)?)", 0)),
+    Rule("ADDRESS", _rx(r"(?P<v>\b(?:Rambla|Paseo|Camino|Ronda|Travesía|Plaza|Praça|Praca|"
+                        r"Avinguda|Carrer|Viaducto|Calzada|Circuito|Andador|Cerrada|Retorno|"
+                        r"Periférico|Callejón|Privada|Cuesta|Vía|Avenida|Calle)\s+"
+                        r"(?:(?:de|del|de la|da|do|dos)\s+)?[A-Z\u00c0-\u024f][\w'\u00c0-\u024f-]*"
+                        r"(?:\s+[A-Z\u00c0-\u024f][\w'\u00c0-\u024f-]*){0,3},?\s+\d{1,5}[A-Za-z]?"
+                        r"(?:,?\s+(?:Apt|Piso|Interior)\.?\s*\w+)?)", 0)),
     # a bed or room given as "in 12" after a patient: "Mr Kay in 12", "pt in 8 needs"
     Rule("ID", _rx(r"\b(?:pt|patient|(?-i:[A-Z][a-z]+))\s+in\s+(?!(?:19|20)\d\d\b)"
                    r"(?P<v>\d{1,4}[A-Z]?)\b"

@@ -22,6 +22,10 @@ from .allowlist import vocabulary
 
 NAME_TYPES = frozenset({"PERSON", "NAME"})
 ID_TYPES = frozenset({"ID", "MRN", "ACCOUNT", "DEVICE_ID", "LICENSE", "VEHICLE", "SSN"})
+_STOP_AFTER_NAME = frozenset("""
+will would can could may might should is was are be has had have and or but the a an to of in
+on at for with from by per says said asks this that who whose if as so not no yes ok
+""".split())
 _LETTERS = r"[A-Za-z\u00c0-\u024f]"
 _HYPHEN_BEFORE = re.compile(rf"(?<![\w-]){_LETTERS}[\w\u00c0-\u024f']*-$")
 _HYPHEN_AFTER = re.compile(rf"-{_LETTERS}[\w\u00c0-\u024f']*")
@@ -33,6 +37,16 @@ _NICKNAME_AFTER = re.compile(r"[ \t]*\([ \t]*[\"\u201c']?"
 _ID_AFTER = re.compile(r"(?:[-/.][A-Za-z0-9]{1,8}(?![\w]))+"
                        r"|[ \t]/[ \t](?=[A-Z0-9]*\d)[A-Z0-9]{1,6}\b")
 _ID_BEFORE = re.compile(r"(?<![\w-])[A-Za-z0-9]{1,8}[-/]$")
+# a lower-case first name before a lower-case surname: "rose <mcallister>"
+_LOWER_WORD_BEFORE = re.compile(r"(?<![\w'-])([a-z\u00e0-\u024f][a-z'\u00e0-\u024f-]{1,20})[ \t]$")
+# a short group of digits after a long number, or between two parts of one id: "912883440 01",
+# "W0415 26 004412"
+_ID_SPACE_TAIL = re.compile(r"[ \t]\d{1,3}\b(?![ \t]*(?:[a-zA-Z%/.]|\d))")
+# the town, region and postcode after a street: "528 Wharerototipu Crescent, Manawateremotu 9353"
+_TOWN_PART = r"[A-Z\u00c0-\u024f][\w'\u2019\u00c0-\u024f-]*"
+_ADDRESS_TAIL = re.compile(
+    rf"[ \t]*,[ \t]*(?:\d{{4,6}}(?:-\d{{3,4}})?(?:[ \t]+{_TOWN_PART})?|{_TOWN_PART}(?:[ \t]+"
+    rf"{_TOWN_PART}){{0,2}}(?:[ \t]+\d{{4,6}}(?:-\d{{3,4}})?)?)(?=[ \t]*(?:[,.;)\n]|$))")
 _UNIT_WORD = re.compile(r"[ \t]*(?:mg|mcg|ml|units?|tabs?|caps?|%|x\b|times|days?|weeks?)",
                         re.IGNORECASE)
 
@@ -87,6 +101,8 @@ def grow(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
                                               result.score))
         elif result.entity_type in ID_TYPES:
             start, end = _grow_id(text, start, end)
+        elif result.entity_type == "ADDRESS" and re.search(r"\d", text[start:end]):
+            start, end = _grow_address(text, start, end)
         grown.append(RecognizerResult(result.entity_type, start, end, result.score))
     return grown
 
@@ -105,11 +121,41 @@ def _grow_name(text: str, start: int, end: int) -> tuple[int, int]:
     initial = _INITIAL_AFTER.match(text, end)
     if initial and text[start:end].isupper():
         end = initial.end()  # "WELLS, MARGARET A"
+    if text[start:end].islower():
+        start, end = _grow_lower_name(text, start, end)
     last_first = _LOWER_NAME_AFTER.match(text, end)
     if (last_first and text[start:end].islower()
             and last_first.group("v") in vocabulary().names):
         end = last_first.end()  # "hill, dorothy"
     return start, end
+
+
+def _grow_lower_name(text: str, start: int, end: int) -> tuple[int, int]:
+    """A lower-case surname takes the first name before it: "rose mcallister", "ligia
+    stanescu". Only philter's first-name list counts here (its surname list holds "switch"
+    and "board")."""
+    vocab = vocabulary()
+    before = _LOWER_WORD_BEFORE.search(text, max(0, start - 22), start)
+    if (before and before.group(1) in vocab.first_names
+            and before.group(1) not in _STOP_AFTER_NAME and before.group(1) not in vocab.drugs):
+        start = before.start(1)
+    return start, end
+
+
+def _grow_address(text: str, start: int, end: int) -> tuple[int, int]:
+    for _ in range(3):
+        tail = _ADDRESS_TAIL.match(text, end)
+        if tail is None or any(w.lower() in _NOT_TOWN for w in re.findall(r"[^\W\d_]+",
+                                                                         tail.group())):
+            break
+        end = tail.end()
+    return start, end
+
+
+_NOT_TOWN = frozenset("""
+pt patient dob mrn phone tel fax email ssn allergies meds plan dx hx name daughter son wife
+husband mother father next kin gp pcp dr mr mrs ms
+""".split())
 
 
 def _nickname(word: str) -> bool:
@@ -128,6 +174,9 @@ def _grow_id(text: str, start: int, end: int) -> tuple[int, int]:
     after = _ID_AFTER.match(text, end)
     if after and not _UNIT_WORD.match(text, after.end()):
         end = after.end()
+    tail = _ID_SPACE_TAIL.match(text, end)
+    if tail and re.search(r"\d{6}$", text[start:end]):
+        end = tail.end()
     before = _ID_BEFORE.search(text, max(0, start - 9), start)
     if before:
         start = before.start()
