@@ -48,7 +48,10 @@ _CLINICAL_CODE = re.compile(
     r"|g\d{1,2}p\d{1,4}|(?:yp|p|c)?t[0-4x][a-z]?n[0-3x][a-z]?(?:m[01x])?|[a-z]\d-[a-z]?\d"
     r"|\d{1,2}[pq]\d{1,2}(?:\.\d{1,2})?|[a-z]{3,}-\d{1,2}(?:-[a-z]+)?|cha2ds2(?:-vasc)?"
     r"|[a-z]\d{2}(?:\.\d{1,4})?[a-z]?"  # ICD-10 codes: E11.65, N18.3
-    r"|covid-19|sars-cov-2|g6pd|h2o2|5-fu|nt-probnp|hba1c|ca-125|her2|brca[12]|cha2ds2-vasc)",
+    r"|covid-19|sars-cov-2|g6pd|h2o2|5-fu|nt-probnp|hba1c|ca-125|her2|brca[12]|cha2ds2-vasc"
+    # genetics: genes (COL4A5, JAK2), protein variants (V617F), HLA alleles, karyotypes
+    r"|[a-z]{2,5}\d{1,2}[a-z]\d{1,2}|[a-z]\d{2,4}[a-z]|hla-[a-z]{1,4}\*?\d{2,4}(?::\d{2})?"
+    r"|4[5-7],[xy]{1,4}|[a-z]{1,4}\*\d{2,4}(?::\d{2})?)",
     re.IGNORECASE)
 _UNITS_AFTER = frozenset("""
 units unit u iu mg mcg g kg ml l cells cell copies /ul /mm3 k platelets plt cfu mosm kcal
@@ -69,7 +72,9 @@ xeroform vicryl prolene monocryl impella abbott jehovah coxsackie epstein barr m
 foley picc hickman mediport port-a-cath bipap cpap hfnc ecmo lvad tavr savr mitraclip watchman
 kcentra andexxa praxbind narcan epipen entresto jardiance farxiga ozempic wegovy mounjaro
 zepbound eliquis xarelto pradaxa lovenox coumadin keppra depakote lamictal
-xa rai tace bac cam lama laba spica sapien ringer ringers binder bang tmrw zio mitraclip
+xa rai tace bac cam lama laba spica sapien ringer ringers binder bang tmrw zio mitraclip exon
+laa erp hie gravis migrans rosea vulgaris multiforme nodosum versicolor corporis capitis pedis
+cruris simplex zoster planus sicca fungoides pylori difficile myasthenia tetralogy
 """.split())
 # word endings that mark clinical vocabulary (diseases, procedures, drug classes)
 _CLINICAL_ENDING = re.compile(
@@ -149,6 +154,8 @@ def classify(token: Any, vocab: Vocabulary, *, strict: bool = False) -> str | No
         if _place_after_preposition(token, word, vocab):
             return PLACE
         return None
+    if text.isupper() and _inside_hyphenated(token):
+        return None  # "M-CHAT-R", "HLA-DR": one acronym
     if word in vocab.names:
         # a lower-case name-list word is a name next to another name or after a cue ("pt
         # smith", "rose mcallister"); alone it is more often a rare word ("sugar-tong")
@@ -226,6 +233,13 @@ def _unknown_word(token: Any, word: str, vocab: Vocabulary) -> bool:
     return True
 
 
+def _inside_hyphenated(token: Any) -> bool:
+    doc = token.doc
+    before = token.i > 0 and doc[token.i - 1].text == "-" and not doc[token.i - 1].whitespace_
+    after = token.i + 1 < len(doc) and doc[token.i + 1].text == "-" and not token.whitespace_
+    return bool(before or after)
+
+
 _NAME_CUES = frozenset("""
 pt patient mr mrs ms dr saw see seen named called with for to from by son daughter wife
 husband mother father mom mum dad brother sister nurse hi dear thanks cc re attn and grandpa
@@ -247,7 +261,8 @@ def _name_context(token: Any, vocab: Vocabulary) -> bool:
 def _bare_number(token: Any) -> str | None:
     groups = re.findall(r"\d+", token.text)
     longest, total = max(map(len, groups)), sum(map(len, groups))
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{1,3}|\d+(?:/\d+)+", token.text) and \
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{1,3}|\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)+",
+                    token.text) and \
             longest < 7:
         return None  # "150,000", "12345.6", "130/80": quantities and ratios
     if longest < 5 and total < 7:

@@ -27,7 +27,11 @@ _NOUNS = (
     r"hernia|herniation|aneurysm|malformation|loop|nerve|muscle|ligament|pattern|waves?|"
     r"phenomenon|test|shift|sequence|fistula|valve|circle|area|zone|hypothesis|bundle|"
     r"filter|valve|device|pump|sensor|system|reflex|response|effect|curve|lines|surgery|"
-    r"exercises?|manoeuvres?|maneuvers?|thyroiditis|spotted fever|class"
+    r"exercises?|manoeuvres?|maneuvers?|thyroiditis|spotted fever|class|nodules?|pupils?|"
+    r"tendon|fingers|scan|paralysis|purpura|an(?:a)?emia|chromosome|protein|injury|injuries|"
+    r"myotomy|cerclage|drains?|grid|blot|dystrophy|tear|rash|aphasia|ataxia|neuropathy|"
+    r"myopathy|triad|pentad|lesion|ring|rings|stripe|lines|bodies|granules|crystals|"
+    r"\w+(?:ectomy|otomy|ostomy|plasty|pexy|rrhaphy|scopy)"
 )
 KNOWN = frozenset("""
 addison alzheimer apgar asperger babinski barrett bell bowen brudzinski charcot child-pugh
@@ -46,8 +50,33 @@ virchow trousseau sister mary joseph cullen grey turner kehr murphy boas courvoi
 psoas obturator dunphy markle cope wells homan pemberton chvostek chvostek's allen finkelstein
 tinel durkan spurling lhermitte kernig jolt hoffmann oppenheim gordon chaddock clonus
 weber rinne dix-hallpike epley semont gufoni unterberger fukuda halmagyi hinckley
-glasgow hunt-hess fisher wfns spetzler martin borden cognard garden pugh ringer
+glasgow hunt-hess fisher wfns spetzler martin borden cognard garden pugh ringer schatzker
+norton rutherford katz lawton fontaine wagner karnofsky binet apache grace gleason
 """.split())
+# eponyms of several words, matched as a phrase around a name or place candidate
+KNOWN_PHRASES = (
+    "sister mary joseph", "grey turner", "argyll robertson", "ramsay hunt", "bence jones",
+    "ann arbor", "jackson pratt", "henoch schonlein", "henoch schönlein", "von willebrand",
+    "de quervain", "lou gehrig", "miller fisher", "tommy john", "austin flint", "osgood schlatter",
+    "roux en y", "port a cath", "whipple procedure", "reed sternberg", "howell jolly",
+    "kayser fleischer", "mallory weiss", "charcot marie tooth", "creutzfeldt jakob",
+    "legg calve perthes", "legg calvé perthes", "sturge weber", "stevens johnson",
+    "hoehn and yahr", "glasgow coma", "brown sequard", "brown séquard", "lewy body",
+    "philadelphia chromosome", "western blot", "southern blot", "northern blot", "bell's palsy",
+    "tetralogy of fallot", "pentalogy of cantrell", "circle of willis", "loop of henle",
+    "islets of langerhans", "bundle of his", "sphincter of oddi", "ligament of treitz",
+    "pouch of douglas", "canal of schlemm", "organ of corti",
+)
+_PHRASE = re.compile(r"\b(?:" + "|".join(
+    r"[\s-]+".join(re.escape(w) for w in phrase.split()) for phrase in KNOWN_PHRASES)
+    + r")(?:'s|\u2019s)?\b", re.IGNORECASE)
+
+
+def in_known_phrase(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] lies inside a known eponym of several words ("Grey Turner's
+    sign", "Bence Jones protein", "von Willebrand disease")."""
+    return any(m.start() <= start and end <= m.end()
+               for m in _PHRASE.finditer(text, max(0, start - 30), min(len(text), end + 30)))
 # eponyms of two or more surnames, common surnames among them ("Salter-Harris II")
 KNOWN_CHAINS = frozenset("""
 salter-harris stevens-johnson mallory-weiss zollinger-ellison osgood-schlatter legg-calve-perthes
@@ -63,13 +92,14 @@ _HEAD_AFTER = re.compile(
     rf"^(?:'s|\u2019s|s'|'|\u2019)?(?:(?:-|\s+(?:and|&)\s+)[A-Z][\w'\u2019]*)*"
     rf"(?:'s|\u2019s|s'|')?(?:\s+[a-z][\w-]*)?\s+(?:{_NOUNS})\b", re.IGNORECASE)
 _SCORE_AFTER = re.compile(
-    r"^(?:(?:-|\s+(?:and|&)\s+)[A-Z][\w'\u2019]*)*\s+(?:\d{1,2}(?:\s*[+/]\s*\d{1,2})?"
+    r"^(?:(?:-|\s+(?:and|&)\s+)[A-Z][\w'\u2019]*)*\s+(?:\d{1,3}(?:\s*[+/]\s*\d{1,2})?"
     r"(?:\s+and\s+\d{1,2})?|[IV]{1,4}[A-C]?|[0-5][A-C]?|[A-D])\b")
 # after a known eponym, words that make it the clinical thing: "Parkinson clinic", "Charcot foot"
 _KNOWN_HEAD_AFTER = re.compile(
     r"^(?:'s|\u2019s|s'|')?\s+(?:clinic|center|centre|program|programme|service|team|unit|nurse|"
     r"meds|medications?|symptoms?|patients?|foot|joint|arthropathy|changes|like|plus|stage|"
-    r"monitoring|diet|phenotype|tremor|gait|features|crisis|flare|workup|w/u|dx|hx|pathway)\b",
+    r"monitoring|diet|phenotype|tremor|gait|features|crisis|flare|workup|w/u|dx|hx|pathway|adl|"
+    r"iadl)\b",
     re.IGNORECASE)
 # a place or other words in a disease's name: "Rocky Mountain spotted fever", "West Nile virus"
 _DISEASE_PLACES = frozenset({
@@ -97,8 +127,10 @@ def _words(span: str) -> list[str]:
 def is_eponym(text: str, start: int, end: int) -> bool:
     """Whether text[start:end], a name or place candidate, is an eponym in this context."""
     span, before, after = text[start:end], text[:start], text[end:]
-    if _TITLE_BEFORE.search(before):
+    if _TITLE_BEFORE.search(before) and not _PHRASE.match(text, start - 7):
         return False
+    if in_known_phrase(text, start, end):
+        return True
     if _SPACED_CHAIN.fullmatch(span) and not _CHAIN.fullmatch(span):
         # ordinary words or a place that names a disease, so never a full name such as
         # "Maria Lopez"

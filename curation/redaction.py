@@ -250,7 +250,8 @@ class Redactor:
         typed = [_trim(text, r) for r in _typed(r for r in results
                                                if not _too_short_for_a_phone(text, r))]
         spans = span_growth.split(text, _resolve(text, typed))
-        kept = [r for r in spans if not _is_clinical(text, r) and not _explained(text, r)]
+        kept = [r for r in spans if not _is_clinical(text, r) and not _explained(text, r)
+                and not _code_after_its_label(text, r)]
         kept = _join(text, _resolve(text, span_growth.grow(text, kept)))
         kept = [RecognizerResult(_REPORTED_AS.get(r.entity_type, r.entity_type), r.start, r.end,
                                  r.score) for r in kept]
@@ -283,7 +284,7 @@ def _trim(text: str, result: RecognizerResult) -> RecognizerResult:
         if not match or match.group(1).lower() not in _NOT_NAMES:
             break
         start += match.end()
-    end = start + len(re.sub(r"(?:\s+[\d.,/+%]+)+$", "", text[start:result.end]))
+    end = start + len(re.sub(r"(?:\s+[\d.,/+=%]+)+$", "", text[start:result.end]))
     grade = re.fullmatch(r"([A-Z][\w'-]+)\s+[IV]{1,4}[A-C]?", text[start:end])
     if grade:
         end = start + len(grade.group(1))
@@ -394,6 +395,17 @@ def _too_short_for_a_phone(text: str, result: RecognizerResult) -> bool:
     return sum(c.isdigit() for c in span) + len(_DIGIT_WORDS.findall(span)) < 7
 
 
+_CODE_LABEL = re.compile(r"\b(?:CPT|ICD(?:-?(?:9|10)(?:-CM)?)?|DRG|LOINC|NDC|HCPCS|SNOMED(?:-CT)?|"
+                         r"RxNorm|ATC|MS-DRG)\s*(?:code)?\s*[:#]?\s*$", re.IGNORECASE)
+
+
+def _code_after_its_label(text: str, result: RecognizerResult) -> bool:
+    """A billing or terminology code right after its label ("NDC 0002-8215-01", "LOINC
+    2160-0") is vocabulary, not a patient's identifier."""
+    return result.entity_type in ("ID", "PHONE", "DATE", "ACCOUNT") and bool(
+        _CODE_LABEL.search(text, max(0, result.start - 16), result.start))
+
+
 def _explained(text: str, result: RecognizerResult) -> bool:
     """An NER name or place whose every word the allow-list explains."""
     span = text[result.start:result.end]
@@ -405,6 +417,9 @@ def _explained(text: str, result: RecognizerResult) -> bool:
 _NAMED_THING = re.compile(r"\s+(?:scale|score|syndrome|disease|clinic|center|centre|unit|act|"
                           r"criteria|classification|index|protocol|service|program|programme)$",
                           re.IGNORECASE)
+_NAMED_INSTRUMENT = re.compile(r"\s(?:scale|score|inventory|questionnaire|index|criteria|"
+                               r"classification|rating scale|syndrome|disease|sign|test)$",
+                               re.IGNORECASE)
 _DIGIT_WORDS = re.compile(r"\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b",
                           re.IGNORECASE)
 
@@ -415,6 +430,8 @@ def _is_clinical(text: str, result: RecognizerResult) -> bool:
         return False
     span = text[result.start:result.end]
     before, after = text[:result.start], text[result.end:]
+    if eponyms.in_known_phrase(text, result.start, result.end):
+        return True  # "Sister Mary Joseph nodule", "Bence Jones protein"
     if _TITLE_BEFORE.search(before):
         return False  # "Dr. Parkinson", "Mr. Foley" are people
     words = [w.lower().strip("'\u2019.,") for w in re.split(r"\s+", span) if w]
@@ -436,6 +453,8 @@ def _is_clinical(text: str, result: RecognizerResult) -> bool:
     if result.entity_type == "PERSON" and _NAMED_THING.search(span) and allowlist.explains(
             _NAMED_THING.sub("", span) or "x"):
         return True  # "Clinical Frailty Scale", "Heart Failure Clinic": a named thing
+    if len(words) > 1 and _NAMED_INSTRUMENT.search(span):
+        return True  # "Edinburgh Postnatal Depression Scale", "Rankin Scale": an instrument
     drugs = _drug_words()
     return bool(words) and all(w in drugs or (len(w) > 3 and w in allowlist.CLINICAL_EXTRAS)
                                for w in words)  # "Sapien", "Jehovah"; not "Li", "Na"

@@ -133,7 +133,10 @@ RULES: tuple[Rule, ...] = (
                      r"-year-old|year-old))")),
     Rule("AGE", _rx(r"\b(?:aged?|age of|turned|turns|turning)\s+(?P<v>(?:ninety|"
                      r"one[- ]hundred|a hundred)(?:[- ](?:and[- ])?[a-z]+)?)\b")),
-    Rule("DATE", _rx(r"(?P<v>\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b)")),
+    # day and month (either order, one of them a valid month), one separator throughout
+    Rule("DATE", _rx(r"(?<!\d[.,])(?P<v>\b(?:(?:0?[1-9]|1[0-2])(?P<s>[/.-])"
+                     r"(?:0?[1-9]|[12]\d|3[01])|(?:0?[1-9]|[12]\d|3[01])(?P<t>[/.-])"
+                     r"(?:0?[1-9]|1[0-2]))(?:(?P=s)|(?P=t))(?:\d{4}|\d{2})\b)")),
     Rule("DATE", _rx(rf"(?P<v>\b\d{{1,2}}[-/. ]{_MONTH}[-/. ]?(?:\d{{4}}|'?\d{{2}})\b)")),
     Rule("DATE", _rx(rf"(?P<v>\b{_MONTH}\s*['\u2019]\d{{2}}\b)")),
     Rule("DATE", _rx(rf"(?P<v>\b{_MONTH}[-/ ](?:19|20)\d{{2}}\b)")),
@@ -186,8 +189,10 @@ RULES: tuple[Rule, ...] = (
 
     # --- shapes and labels no single rule above describes --------------------------------
     # an identifier label, then a chain of letter/digit groups with spaces, dashes or slashes
+    # (three characters at least: "Grade Group 3" and "visit 2" are no ids)
     Rule("ID", _rx(rf"\b(?i:{_ID_LABEL})\b(?i:\s+(?:id|no\.?|number|#|num))?\s*[:#]?\s*"
-                   rf"(?i:is\s+)?(?P<v>{_CHAIN})\b", 0)),
+                   rf"(?i:is\s+)?(?P<v>(?=[A-Z0-9]{{3}}|[A-Z0-9]+[ ./#-])"
+                   rf"(?!(?:[1-9]|1\d)(?![\w./#-])){_CHAIN})\b", 0)),
     # dash-joined chains holding five or more digits: E-5501-2293, PV-0099-4471, 88-120-33
     Rule("ID", _rx(r"(?P<v>(?<![\w.-])(?!\d{1,3}-\d{1,3}(?![\w-]))(?=(?:[A-Z-]*\d){5})"
                    r"[A-Z0-9]{1,8}(?:-[A-Z0-9]{1,8}){1,5})(?![\w.-]|/\d)", 0)),
@@ -220,7 +225,8 @@ RULES: tuple[Rule, ...] = (
                           r"weeks|pulses|reflexes|times|x\b|vision|normal saline|\d)")),
     Rule("DATE", _rx(r"(?P<v>\b(?:christmas(?: eve| day)?|new year'?s(?: eve| day)?|thanksgiving"
                      r"|easter(?: sunday| monday)?|halloween|independence day|memorial day|"
-                     r"labou?r day|valentine'?s(?: day)?|boxing day|diwali|hanukkah|eid)\b)")),
+                     r"labou?r day|valentine'?s(?: day)?|boxing day|diwali|hanukkah|eid)\b)"
+                     r"(?!\s+(?:disease|factor|tree))")),
     Rule("DATE", _rx(rf"(?P<v>\b(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)\s+of\s+{_MONTH})")),
     # ages over 89
     Rule("AGE", _rx(r"(?P<v>\b(?:9\d|1[0-4]\d)\s?(?:[FM]|yo[fm]?|y/o|yof|yom)\b)", 0)),
