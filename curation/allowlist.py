@@ -191,8 +191,6 @@ _NOT_PLACES = re.compile(
 
 
 def _place_after_preposition(token: Any, word: str, vocab: Vocabulary) -> bool:
-    from .eponyms import KNOWN  # eponyms reads this module's vocabulary
-
     if (not token.text[0].isupper() or token.text.isupper() or token.pos_ != "PROPN"
             or token.i == 0 or _sentence_start(token) or word in vocab.names):
         return False
@@ -201,13 +199,16 @@ def _place_after_preposition(token: Any, word: str, vocab: Vocabulary) -> bool:
     before = token.i - 1  # over the town's earlier words: "from Old Lyme", "in East Oakland"
     while before > 0 and token.i - before < 3 and token.doc[before].text[:1].isupper() \
             and token.doc[before].pos_ == "PROPN":
-        if token.doc[before].text.lower() in CLINICAL_EXTRAS | vocab.drugs:
+        earlier = token.doc[before].text.lower()
+        if earlier in CLINICAL_EXTRAS or earlier in vocab.drugs:
             return False  # "to Mepilex Ag"
         before -= 1
     if token.doc[before].text.lower() not in _PLACE_PREPOSITIONS:
         return False
     if token.ent_type_ in ("NORP", "DATE", "TIME", "LANGUAGE", "EVENT", "LAW"):
         return False
+    from .eponyms import KNOWN  # here: eponyms reads this module's vocabulary
+
     return (word not in vocab.drugs and word not in CLINICAL_EXTRAS and word not in KNOWN
             and not _NOT_PLACES.search(word) and word not in _NEVER_NAMES)
 
