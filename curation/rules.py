@@ -54,7 +54,8 @@ _ID_LABEL = (r"(?:id|no|number|#|acct|account|card|visa|amex|mastercard|master c
              r"participant|subject|enrollment|enrolment|template|ref|reference|badge|employee|"
              r"staff|badge|pager|order|requisition|ticket|claim|authori[sz]ation|auth|"
              r"license|licence|dl|cdl|npi|dea|passport|permit|unos|mrn|mr|chart|pid|"
-             r"patient id|hospital number|med rec|fin|csn|encounter|visit)")
+             r"patient id|hospital number|med rec|fin|csn|encounter|visit|locker|armband|"
+             r"wristband|alias|batch|job|document|index no|box|kit|bag|cooler)")
 # upper-case letter/digit groups joined by spaces, dashes, dots or slashes, with a digit
 _CHAIN = r"(?=[A-Z0-9 ./#-]*\d)[A-Z0-9]{1,12}(?:(?:\s|[-/.#]\s?)[A-Z0-9]{1,12}){0,6}"
 _DIGIT_WORD = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
@@ -67,7 +68,35 @@ _FACILITY = (r"(?:Senior Living|Assisted Living|Memory Care|Nursing Home|Nursing
              r"Care Home|Care Center|Care Centre|Rehab(?:ilitation)? Center|Manor|Lodge|"
              r"Hospice|Medical Center|Medical Centre|Hospital|Infirmary|Clinic|Health Center|"
              r"Health Centre|Residency|Residence|Apartments|Shelter|Gardens|Village|"
-             r"Retirement Home|Group Home|Healthcare|Surgery Center|Urgent Care)")
+             r"Retirement Home|Group Home|Healthcare|Surgery Center|Urgent Care|Surgery Centre|"
+             r"Family Practice|Medical Practice|Dialysis Unit|Dialysis Center|Dialysis Centre|"
+             r"Infusion Center|Cancer Center|Cancer Centre|Medical Group|Nursing Facility|"
+             r"Care Facility|Health System|Medical Associates)")
+# USPS street suffixes (Publication 28), for numbered addresses only: "324 Selmin Greens"
+_STREET_SUFFIX_USPS = (r"(?:Alley|Avenue|Bend|Bluff|Bluffs|Branch|Bridge|Brook|Brooks|Burg|"
+                       r"Bypass|Camp|"
+                       r"Canyon|Cape|Causeway|Circle|Circles|Cliff|Cliffs|Club|Common|Corner|Corners|"
+                       r"Course|Court|Courts|Cove|Coves|Creek|Crescent|Crest|Crossing|Crossroad|Curve|"
+                       r"Dale|Dam|Divide|Drive|Drives|Estate|Estates|Expressway|Extension|Falls|Ferry|"
+                       r"Field|Fields|Flat|Flats|Ford|Fords|Forest|Forge|Forges|Fork|Forks|Freeway|"
+                       r"Garden|Gardens|Gateway|Glen|Glens|Green|Greens|Grove|Groves|Harbor|Harbors|"
+                       r"Haven|Heights|Highway|Hill|Hills|Hollow|Inlet|Island|Islands|Isle|Junction|Key|"
+                       r"Keys|Knoll|Knolls|Lake|Lakes|Landing|Lane|Light|Lights|Loaf|Lock|Locks|Lodge|"
+                       r"Loop|Mall|Manor|Manors|Meadow|Meadows|Mews|Mill|Mills|Mission|Motorway|Mount|"
+                       r"Mountain|Mountains|Neck|Orchard|Oval|Overpass|Park|Parks|Parkway|Pass|Passage|"
+                       r"Path|Pike|Pine|Pines|Place|Plain|Plains|Plaza|Point|Points|Port|Ports|Prairie|"
+                       r"Radial|Ramp|Ranch|Rapid|Rapids|Rest|Ridge|Ridges|River|Road|Roads|Route|Row|Rue|"
+                       r"Run|Shoal|Shoals|Shore|Shores|Skyway|Spring|Springs|Spur|Spurs|Square|Squares|"
+                       r"Station|Stravenue|Stream|Street|Streets|Summit|Terrace|Throughway|Trace|Track|"
+                       r"Trafficway|Trail|Trailer|Tunnel|Turnpike|Underpass|Union|Unions|Valley|Valleys|"
+                       r"Viaduct|View|Views|Village|Villages|Ville|Vista|Walk|Walks|Wall|Way|Ways|Well|"
+                       r"Wells)")
+# a town after a facility: "... Care Home in Lugo", "... Surgery Centre - 燕市", "(Linköping)"
+_TOWN_WORD = r"(?:[A-Z\u00c0-\u024f][\w'\u2019\u00c0-\u024f.-]*|[^\x00-\x7f\s,;()]+)"
+_TOWN = (rf"{_TOWN_WORD}(?:[ \t]+(?:(?:de|da|do|del|la|le|los|las|di|du|von|van|upon|on|sur|"
+         rf"am)[ \t]+)?{_TOWN_WORD}){{0,3}}")
+_MONTH_NAME = (r"(?:January|February|March|April|June|July|August|September|October|November|"
+               r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)")
 
 # Each pattern's named group `v` is the span replaced; the rest is context that stays.
 RULES: tuple[Rule, ...] = (
@@ -104,7 +133,10 @@ RULES: tuple[Rule, ...] = (
                      r"-year-old|year-old))")),
     Rule("AGE", _rx(r"\b(?:aged?|age of|turned|turns|turning)\s+(?P<v>(?:ninety|"
                      r"one[- ]hundred|a hundred)(?:[- ](?:and[- ])?[a-z]+)?)\b")),
-    Rule("DATE", _rx(r"(?P<v>\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b)")),
+    # day and month (either order, one of them a valid month), one separator throughout
+    Rule("DATE", _rx(r"(?<!\d[.,])(?P<v>\b(?:(?:0?[1-9]|1[0-2])(?P<s>[/.-])"
+                     r"(?:0?[1-9]|[12]\d|3[01])|(?:0?[1-9]|[12]\d|3[01])(?P<t>[/.-])"
+                     r"(?:0?[1-9]|1[0-2]))(?:(?P=s)|(?P=t))(?:\d{4}|\d{2})\b)")),
     Rule("DATE", _rx(rf"(?P<v>\b\d{{1,2}}[-/. ]{_MONTH}[-/. ]?(?:\d{{4}}|'?\d{{2}})\b)")),
     Rule("DATE", _rx(rf"(?P<v>\b{_MONTH}\s*['\u2019]\d{{2}}\b)")),
     Rule("DATE", _rx(rf"(?P<v>\b{_MONTH}[-/ ](?:19|20)\d{{2}}\b)")),
@@ -129,15 +161,18 @@ RULES: tuple[Rule, ...] = (
     Rule("EMAIL", _rx(r"(?P<v>\b[\w.+-]+\s*(?:\bat\b|\[at\]|\(at\))\s*[\w-]+"
                        r"(?:\s*(?:\bdot\b|\[dot\]|\(dot\))\s*[a-z]{2,6})+\b)")),
     Rule("URL", _rx(r"(?P<v>(?<![\w.])@[A-Za-z0-9_]{2,30}\b)")),
-    Rule("PHOTO", _rx(r"(?P<v>\b[\w-]+\.(?:jpe?g|png|gif|heic|bmp|tiff?|dcm|webp|mp4|mov)\b)")),
+    Rule("PHOTO", _rx(r"(?P<v>\b[\w-]+\.(?:jpe?g|png|gif|heic|heif|bmp|tiff?|dcm|webp|mp4|mov|avi|"
+                      r"m4v|3gp|mkv|wmv|dng|raw|nef|cr2)\b)")),
     Rule("PHONE", _rx(r"\b(?:phone|tel|telephone|cell|mobile|pager|fax|call|ext\.?|"
-                       r"reach\w*|contact)\b[^\d\n]{0,20}(?P<v>\b\d{3}[-.]\d{4}\b)")),
+                       r"reach\w*|contact)\b[^\d\n]{0,20}(?P<v>\b\d{3}[-. ]\d{4}\b)")),
     Rule("ADDRESS", _rx(rf"(?P<v>\b\d{{1,6}}[A-Z]?\s+(?:[NSEW]\.?\s+)?(?:(?:(?-i:[A-Z])[A-Za-z'-]+|"
                         rf"\d{{1,3}}(?:st|nd|rd|th))\s+){{1,3}}{_STREET}\b\.?(?:\s+[NSEW]{{1,2}}\b)?"
-                        rf"(?:,?\s+(?:apt|apartment|unit|suite|#)\.?\s*#?\w+)?)", re.IGNORECASE)),
+                        rf"(?:,?\s+(?:apt|apartment|unit|suite|#|interior|int|floor|fl|bldg|"
+                        rf"building|room|rm|piso)\.?\s*#?\w+)?)", re.IGNORECASE)),
     Rule("ADDRESS", _rx(r"\b(?:P\.?\s?O\.?\s+Box)\s+\d+\b", re.IGNORECASE)),
     Rule("ADDRESS", _rx(rf"\b{_STATES},?\s+(?P<v>\d{{5}}(?:-\d{{4}})?)\b", 0)),
-    Rule("ADDRESS", _rx(r"\b(?:zip|zip code|postcode|postal code)[:\s]+(?P<v>\d{5}(?:-\d{4})?)\b")),
+    Rule("ADDRESS", _rx(r"\b(?:zip|zip code|postcode|postal code|post code)(?:\s+is)?[:\s]+"
+                        r"(?P<v>\d{4,6}(?:-\d{3,4})?|[A-Z0-9]{2,4}\s?[A-Z0-9]{3})\b")),
     # Long bare digit strings are identifiers (record, account or phone numbers without a
     # label); clinical numbers (doses, labs, counts) are shorter or carry units.
     Rule("ID", _rx(r"(?P<v>(?<![\d.,/])\b\d{7,}\b(?![.,/]\d))"), 0.5),
@@ -155,11 +190,13 @@ RULES: tuple[Rule, ...] = (
 
     # --- shapes and labels no single rule above describes --------------------------------
     # an identifier label, then a chain of letter/digit groups with spaces, dashes or slashes
+    # (three characters at least: "Grade Group 3" and "visit 2" are no ids)
     Rule("ID", _rx(rf"\b(?i:{_ID_LABEL})\b(?i:\s+(?:id|no\.?|number|#|num))?\s*[:#]?\s*"
-                   rf"(?i:is\s+)?(?P<v>{_CHAIN})\b", 0)),
+                   rf"(?i:is\s+)?(?P<v>(?=[A-Z0-9]{{3}}|[A-Z0-9]+[ ./#-])"
+                   rf"(?!(?:[1-9]|1\d)(?![\w./#-])){_CHAIN})\b", 0)),
     # dash-joined chains holding five or more digits: E-5501-2293, PV-0099-4471, 88-120-33
-    Rule("ID", _rx(r"(?P<v>(?<![\w.-])(?=(?:[A-Z-]*\d){5})[A-Z0-9]{1,8}(?:-[A-Z0-9]{1,8}){1,5})"
-                   r"(?![\w.-]|/\d)", 0)),
+    Rule("ID", _rx(r"(?P<v>(?<![\w.-])(?!\d{1,3}-\d{1,3}(?![\w-]))(?=(?:[A-Z-]*\d){5})"
+                   r"[A-Z0-9]{1,8}(?:-[A-Z0-9]{1,8}){1,5})(?![\w.-]|/\d)", 0)),
     Rule("ID", _rx(r"(?P<v>\b[A-Z]{1,4}#\d{2,}(?:-[A-Z0-9]{1,6})*)", 0)),
     Rule("ACCOUNT", _rx(r"(?P<v>\b\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}\b)")),
     Rule("ACCOUNT", _rx(r"(?P<v>\b\d{4}[ -]\d{6}[ -]\d{4,5}\b)")),
@@ -179,13 +216,18 @@ RULES: tuple[Rule, ...] = (
     Rule("DATE", _rx(r"(?P<v>(?<![\d/.])\b(?:1[0-2]|0?[1-9])/(?:3[01]|[12]\d|0?[1-9])\b)(?![/\d])"),
          unless_before=_rx(r"(?:pain|moca|mmse|slums|score|scale|strength|power|murmur|grade|gcs|"
                            r"\bef|\bbp|rated|apgar|gleason|d5|d10|\bns|\bx|[\d.]+\s*mg/|"
-                           r"naloxone|rhythm|reflexes|sets|vision|va|acuity|gravida|g\d)\W{0,3}$"),
+                           r"naloxone|rhythm|reflexes|sets|vision|va|acuity|gravida|g\d|cog|"
+                           # an abbreviation with two capitals reads a score or setting
+                           # ("BiPAP 12/5", "MoCA 24/30"), unless it labels a date
+                           r"(?-i:\b(?!(?:LMP|EDD|DOB|DOS|DOI|DOD|ADM|DC|FU|DOA|EDC)\b)"
+                           r"[A-Za-z]*[A-Z][a-z]*[A-Z][A-Za-z]*))\W{0,3}$"),
          unless_after=_rx(r"\s*(?:mg|mcg|ml|ns|strength|power|murmur|pain|sets|reps|stars|tabs?|"
                           r"tablets?|of\b|dose|doses|cups?|in\b|inch|scale|score|nights|days|wks|"
                           r"weeks|pulses|reflexes|times|x\b|vision|normal saline|\d)")),
     Rule("DATE", _rx(r"(?P<v>\b(?:christmas(?: eve| day)?|new year'?s(?: eve| day)?|thanksgiving"
                      r"|easter(?: sunday| monday)?|halloween|independence day|memorial day|"
-                     r"labou?r day|valentine'?s(?: day)?|boxing day|diwali|hanukkah|eid)\b)")),
+                     r"labou?r day|valentine'?s(?: day)?|boxing day|diwali|hanukkah|eid)\b)"
+                     r"(?!\s+(?:disease|factor|tree))")),
     Rule("DATE", _rx(rf"(?P<v>\b(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)\s+of\s+{_MONTH})")),
     # ages over 89
     Rule("AGE", _rx(r"(?P<v>\b(?:9\d|1[0-4]\d)\s?(?:[FM]|yo[fm]?|y/o|yof|yom)\b)", 0)),
@@ -222,10 +264,7 @@ RULES: tuple[Rule, ...] = (
     Rule("PERSON", _rx(r"(?P<v>(?<![\w.])(?:[A-Z]\.){2,3})(?!\w)(?<!U\.S\.)(?<!U\.K\.)", 0)),
     Rule("ADDRESS", _rx(rf"\b(?:addr|address)(?:\s+is)?[:\s]+(?P<v>\d{{1,6}}\s+(?:[nsew]\.?\s+)?"
                         rf"[a-z][a-z'-]+(?:\s+[a-z][a-z'-]+)?\s+{_STREET}\b\.?(?:\s+[a-z]+)?)")),
-    # signatures and user names: "-- jk", "sent by park.jihoon"
-    Rule("PERSON", _rx(r"(?m)^\s*(?:--|\u2014|\u2013|-|~)\s*(?P<v>[A-Za-z]{2,3}|[A-Z][a-z]+)\s*$")),
-    Rule("PERSON", _rx(r"\b(?:sent by|signed|from|by|user(?:name)?|login|logged in as)[:\s]+"
-                       r"(?P<v>[a-z][a-z0-9]*[._][a-z0-9._]*[a-z0-9])\b")),
+    # signatures and user names: curation.name_cues
     Rule("AGE", _rx(r"(?<=,\s)(?P<v>(?:9\d|1[0-4]\d))(?=\s*,\s*[A-Za-z])")),
     # phones: an extension after the number, and digit groups of eight or more digits in all
     Rule("PHONE", _rx(r"(?<=\d)(?P<v>\s*\(?(?:ext\.?|extension|x)\s*\d{1,5}\)?)")),
@@ -237,4 +276,77 @@ RULES: tuple[Rule, ...] = (
                         r"(?i:\s+(?:on\s+(?:the\s+)?drive|reg(?:istration)?|plate|is|parked))?"
                         r"\s*[:(]?\s*(?P<v>(?=[A-Z0-9 -]*\d)(?=[A-Z0-9 -]*[A-Z])[A-Z0-9]{1,5}"
                         r"(?:[ -]?[A-Z0-9]{1,5}){0,3})\b", 0)),
+
+    # --- round 3: formats the notes on i2b2 and the outside sets found missing ----------------
+    # day-month and month-day without a year ("18-Feb", "Feb-18"), month/year ("12/2025"),
+    # a range after a date ("Jan 5-7")
+    Rule("DATE", _rx(rf"(?P<v>\b\d{{1,2}}-{_MONTH})(?![\w-])")),
+    Rule("DATE", _rx(rf"(?P<v>\b{_MONTH}-\d{{1,2}}\b)(?![-/]\d)")),
+    Rule("DATE", _rx(r"(?<![\d/.])(?P<v>\b(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}\b)(?![/\d])")),
+    Rule("DATE", _rx(rf"(?P<v>\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\s*[-\u2013]\s*\d{{1,2}}"
+                     rf"(?:st|nd|rd|th)?\b)")),
+    Rule("DATE", _rx(rf"(?P<v>\b{_MONTH}\s+the\s+\d{{1,2}}(?:st|nd|rd|th)\b)")),
+    # a month named alone is a date element ("since Oct", "mid-Feb", "last Mar"); "may" and
+    # "march" only after a word that makes them months
+    Rule("DATE", _rx(rf"(?P<v>\b{_MONTH_NAME}\b\.?)(?![-'\u2019]\w)", 0)),
+    Rule("DATE", _rx(r"\b(?:in|since|last|next|early|mid|late|until|till|by|this|of|from)[-\s]+"
+                     r"(?P<v>january|february|march|april|june|july|august|september|october|"
+                     r"november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b")),
+    # six or eight digits after a date label: "DOS 030426", "DOB: 19380704"
+    Rule("DATE", _rx(r"\b(?:DOS|DOB|DOI|DOD|date(?:\s+of\s+(?:service|birth|injury|death))?|"
+                     r"dated)[:\s#]+(?P<v>\d{6}|\d{8})\b")),
+    # ages over 89 in words, wherever they stand ("she'll be ninety-eight next month"), unless
+    # a unit or a vital sign makes them a number
+    Rule("AGE", _rx(r"(?P<v>\b(?:ninety|one[- ]hundred)(?:[- ](?:and[- ])?(?:one|two|three|"
+                    r"four|five|six|seven|eight|nine|ten|eleven|twelve))?)\b(?![\w-])"
+                    r"(?!\s*(?:over|percent|%|/|mmhg|bpm|mg|mcg|ml|cc|units?|minutes?|mins?|"
+                    r"seconds?|secs?|pounds|lbs?|kg|g\b|degrees?|beats|breaths|days?|hours?|"
+                    r"times|meters|feet|ft|cm|mm|steps|dollars|calls|tablets|pills|people|"
+                    r"patients))"),
+         unless_before=_rx(r"(?:over|sats?|spo2|o2|pulse|hr|heart rate|bp|rate|glucose|sugars?|"
+                           r"weight|weighs|temp|about|around|over)\s*(?:of|is|was|at|in the)?"
+                           r"\s*$")),
+    # extensions and pagers: "ext 4471", "pager 4-5521", "call RT at 555 0190"
+    Rule("PHONE", _rx(r"\b(?:ext\.?|extension)\s*#?\s*(?P<v>\d{3,5})\b")),
+    Rule("PHONE", _rx(r"\b(?:pager|pgr|beeper|page)\s*#?:?\s*(?P<v>\d{1,2}-?\d{4,5})\b")),
+    # geography: "Broadway and 145th", "County Road 12", "Route 9", a facility with its town
+    Rule("ADDRESS", _rx(r"(?P<v>\b[A-Z][a-z]+(?:\s+(?:St|Ave|Rd|Blvd|Street|Avenue|Road))?"
+                        r"\s+(?:and|&)\s+\d{1,3}(?:st|nd|rd|th)\b)", 0)),
+    Rule("ADDRESS", _rx(r"(?P<v>\b(?:\d{1,6}\s+)?(?:County\s+Road|County\s+Rd|Route|Rte|Highway|"
+                        r"Hwy|Interstate|Farm\s+Road|FM)\s*\d{1,4}[A-Z]?\b)", 0)),
+    Rule("LOCATION", _rx(rf"(?P<v>\b(?:[A-Z][\w'\u2019.\u00c0-\u024f-]*(?:,?\s+(?:and|&)\s+|,\s+|"
+                         rf"\s+)){{1,6}}{_FACILITY}\b(?:(?:\s+(?:in|at)\s+|\s*,\s*|\s+[-\u2013"
+                         rf"\u2014]\s+|\s*\(\s*){_TOWN}\)?)?)", 0)),
+    # a number, capitalised words (any script) and a USPS street suffix; a number and a street
+    # word that comes first in French, Spanish, Portuguese and Italian addresses
+    Rule("ADDRESS", _rx(rf"(?P<v>\b\d{{1,6}}(?:-?[A-Z])?\s+(?:(?:[A-Z\u00c0-\u024f]"
+                        rf"[\w'\u00c0-\u024f-]*|[^\x00-\x7f\s,]+)\s+){{1,3}}{_STREET_SUFFIX_USPS}\b\.?"
+                        rf"(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|#|Interior|Floor|Fl|Bldg)\.?\s*#?"
+                        rf"\w+)?)", 0)),
+    Rule("ADDRESS", _rx(r"(?P<v>\b\d{1,6}(?:-?[A-Z])?,?\s+(?i:rue|avenue|av\.?|calle|rua|via|"
+                        r"viale|boulevard|bd|chemin|route|all[ée]e|place|rambla|camino|carrera|"
+                        r"avenida|paseo|travessa|largo|impasse|quai)\s+(?:(?:d[eu']|de la|des|"
+                        r"del|da|do|di)\s*)?[A-Z\u00c0-\u024f][\w'\u00c0-\u024f-]*(?:\s+[A-Z\u00c0-"
+                        r"\u024f][\w'\u00c0-\u024f-]*){0,3}(?:,?\s+(?:Apt|Apartment|Suite|App|Bureau|"
+                        r"Interior|Piso)\.?\s*#?\w+)?)", 0)),
+    # street name, then its number: "Rambla Gloria Ortiz 50", "Paseo de Gracia 21"
+    Rule("ADDRESS", _rx(r"(?P<v>\b(?:Rambla|Paseo|Camino|Ronda|Travesía|Plaza|Praça|Praca|"
+                        r"Avinguda|Carrer|Viaducto|Calzada|Circuito|Andador|Cerrada|Retorno|"
+                        r"Periférico|Callejón|Privada|Cuesta|Vía|Avenida|Calle)\s+"
+                        r"(?:(?:de|del|de la|da|do|dos)\s+)?[A-Z\u00c0-\u024f][\w'\u00c0-\u024f-]*"
+                        r"(?:\s+[A-Z\u00c0-\u024f][\w'\u00c0-\u024f-]*){0,3},?\s+\d{1,5}[A-Za-z]?"
+                        r"(?:,?\s+(?:Apt|Piso|Interior)\.?\s*\w+)?)", 0)),
+    # a bed or room given as "in 12" after a patient: "Mr Kay in 12", "pt in 8 needs"
+    Rule("ID", _rx(r"\b(?:pt|patient|(?-i:[A-Z][a-z]+))\s+in\s+(?!(?:19|20)\d\d\b)"
+                   r"(?P<v>\d{1,4}[A-Z]?)\b"
+                   r"(?!\s*(?:units?|days?|d\b|weeks?|wks?|w\b|months?|mos?|years?|yrs?|y\b|hours?|"
+                   r"hrs?|h\b|min|mins|minutes?|seconds?|secs?|am|pm|%|mg|ml|cm|mm|kg|lbs?|/|:|\.\d|"
+                   r"-\d|times|x\b))")),
+    # phones: groups of digits after a phone word further back ("fax the summary to 7223 5978"),
+    # an area code in parentheses with the local number in any grouping
+    Rule("PHONE", _rx(r"\b(?:phone|tel|telephone|cell|mobile|fax|call|reach|contact|text|ph)\b"
+                      r"[^\d\n]{0,40}?(?P<v>(?<![\d.,/])\b(?=(?:\D?\d){7,13}\b)\d{2,4}"
+                      r"(?:[ .-]\d{2,4}){1,4}\b)(?![.,/]\d)")),
+    Rule("PHONE", _rx(r"(?P<v>\(\d{2,5}\)\s*\d[\d .-]{4,14}\d"
+                      r"(?:\s*\(?(?:ext\.?|x)\s*\d{1,5}\)?)?)")),
 )

@@ -30,8 +30,9 @@ from .factories import adapter_version, base_model, clear_residual_candidates, e
 
 pytestmark = pytest.mark.django_db
 
-# "zblorfic" is a word no list knows: redact() keeps it, the strict residual scan flags it.
-WORD = "zblorfic"
+# "zblrf" is a token no list knows and, without a vowel, reads as an abbreviation: redact()
+# keeps it (it takes unknown words that could be names), the strict residual scan flags it.
+WORD = "zblrf"
 QUESTION = f"Does {WORD} tolerate metformin at 500 mg?"
 ANSWER = f"Yes, {WORD} can take metformin with food."
 

@@ -56,6 +56,21 @@ def test_redaction_eval_command_prints_the_table():
     ("A 92-year-old and a 45-year-old were admitted.", ["45-year-old"], ["92"]),
     ("DOB 03/14/1952, MRN 48213377, SSN 123-45-6789.", [],
      ["03/14/1952", "48213377", "123-45-6789"]),
+    # names that only their context gives away
+    ("pt seen w/ dr. okafor, d/w young in radiology, ask sara re the CT.\n-- gw RN",
+     ["radiology"], ["okafor", "young", "sara", "gw"]),
+    ("Ms Page wants page 2; Will (pt's son) will drive; goes by Lizzie.", ["page 2", "will drive"],
+     ["Page wants", "Will (", "Lizzie"]),
+    ("user smarion logged in; Sun-hee Park (Sunny) is the pt.", ["logged in"],
+     ["smarion", "Sun-hee", "Sunny"]),
+    # dates and ages in the shapes the first rules missed
+    ("admitted 18-Feb, seen mid-Feb and last Mar, f/u Jan 5-7; she'll be ninety-eight.",
+     ["admitted", "f/u"], ["18-Feb", "mid-Feb", "last Mar", "Jan 5-7", "ninety-eight"]),
+    # eponyms and places inside clinical terms stay; the person and the town go
+    ("Grey Turner's sign, Rocky Mountain spotted fever, Sapien 3, Garden IV; from Moab.",
+     ["Grey Turner's sign", "Rocky Mountain spotted fever", "Sapien 3", "Garden IV"], ["Moab"]),
+    ("NDC 0002-8215-01, BiPAP 14/7, ABG 7.21/68/58, HLA-B*5701 neg; Christmas disease.",
+     ["NDC 0002-8215-01", "BiPAP 14/7", "ABG 7.21/68/58", "HLA-B*5701", "Christmas disease"], []),
 ])
 def test_clinical_terms_survive_and_identifiers_do_not(text, kept, removed):
     result = redact(text).text
