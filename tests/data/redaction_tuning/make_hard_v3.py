@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_tuning import TYPES, check, counts, parse  # noqa: E402
+from make_tuning import TYPES, check, counts, parse
 
 MIN_RECORDS_PER_TYPE = 10
 MIN_MESSAGES = 200
@@ -105,7 +105,7 @@ MESSAGES += [
     ("PERSON", "⟦Ngozi Eze-Okonkwo|PERSON⟧ is the «sickle cell disease» pt, «HbSS», «vaso-occlusive crisis», «PCA hydromorphone»"),
     ("PERSON", "⟦François Lefèvre|PERSON⟧ on the «Whipple procedure» list for Friday, «CA 19-9 410», «CT pancreas protocol» reviewed"),
     ("PERSON", "⟦Małgorzata Wiśniewska|PERSON⟧ (⟦Gosia|PERSON⟧) — «Graves' disease», «TRAb» high, «RAI» vs «thyroidectomy» discussed"),
-    ("PERSON", "⟦Şükrü Yılmaz|PERSON⟧, «NSTEMI», «troponin I 2.3», «ticagrelor 180 mg» load, «cath lab» in AM"),
+    ("PERSON", "⟦Şükrü Yılmaz|PERSON⟧, «NSTEMI», «troponin I 2.3», «ticagrelor 180 mg» load, «cath lab» in AM"),  # noqa: RUF001 (a Turkish name)
     ("PERSON", "⟦Aoife Ní Dhomhnaill|PERSON⟧ — «cystic fibrosis», «elexacaftor/tezacaftor/ivacaftor», «sweat chloride 42»"),
     ("PERSON", "⟦José Luis Ibáñez|PERSON⟧, spanish only, interpreter ⟦Marisol|PERSON⟧ present. «hemoglobin A1c 10.2%», start «insulin glargine 10 units qHS»"),
     ("PERSON", "Mrs ⟦Ama Owusu-Ansah|PERSON⟧ (“⟦Auntie Ama|PERSON⟧” to the kids) — «HFpEF», «empagliflozin 10 mg daily», «spironolactone 25 mg»"),

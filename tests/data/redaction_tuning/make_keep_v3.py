@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_tuning import parse  # noqa: E402
+from make_tuning import parse
 
 OUT = Path(__file__).resolve().parent / "keep_v3.jsonl"
 MIN_TERMS = 500
