@@ -42,7 +42,7 @@ def engine(settings, tmp_path) -> Iterator[MockEngine]:
 @pytest.fixture
 def adapter(alpha, tmp_path):
     """alpha's pinned adapter (the first one registered goes live), on its own base model."""
-    register_base_model("test-base", tmp_path, "x" * 64)
+    register_base_model("test-base", tmp_path, "b" * 64, public_id="sanoweb-test/test-base")
     return two_adapters(alpha)[0]
 
 
@@ -93,7 +93,7 @@ def test_a_tenant_that_requires_its_adapter_gets_no_base_answer(alpha, engine):
 
 
 def test_an_adapter_of_another_base_model_is_not_served(alpha, engine, adapter):
-    register_base_model("newer-base", Path("/nowhere"), "y" * 64)  # the default moves on
+    register_base_model("newer-base", Path("/nowhere"), "y" * 64, public_id="")  # the default moves on
     refused(alpha.tenant, "adapter_base_mismatch")
 
 
