@@ -54,7 +54,8 @@ class Watcher(threading.Thread):
 
     def run(self) -> None:
         with superuser_connection() as pg:
-            while not self.done.is_set():
+            while True:
+                finished = self.done.is_set()  # one last look after the purge has returned
                 for table, key, seen in (("training_trainingrun", self.run_id, self.runs),
                                          ("tenants_exportrequest", self.export_id,
                                           self.exports)):
@@ -64,6 +65,8 @@ class Watcher(threading.Thread):
                     state = row[0] if row else "deleted"
                     if not seen or seen[-1] != state:
                         seen.append(state)
+                if finished:
+                    return
                 time.sleep(0.2)
 
 

@@ -93,7 +93,8 @@ def test_a_tenant_that_requires_its_adapter_gets_no_base_answer(alpha, engine):
 
 
 def test_an_adapter_of_another_base_model_is_not_served(alpha, engine, adapter):
-    register_base_model("newer-base", Path("/nowhere"), "y" * 64, public_id="")  # the default moves on
+    # the default moves on
+    register_base_model("newer-base", Path("/nowhere"), "y" * 64, public_id="")
     refused(alpha.tenant, "adapter_base_mismatch")
 
 
