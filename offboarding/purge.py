@@ -33,7 +33,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from tenants import audit, checkpoints, closing, signing, tenant_data
+from tenants import audit, checkpoints, closing, sequencer, signing, tenant_data
 from tenants.dbroles import owner_credentials
 from tenants.models import AuditChainHead, DeletionCertificate, PurgeRequest, Tenant
 from tenants.scoping import tenant_scope
@@ -154,6 +154,7 @@ def _step_stop(purge: PurgeRequest) -> None:
 def _step_evidence(purge: PurgeRequest) -> None:
     tenant = purge.tenant
     audit.append(tenant, "purge.executing", actor="system:purge", target=f"purge:{purge.pk}")
+    sequencer.flush(tenant)  # the final head covers every entry accepted until now
     inventory = {p.name: p.inventory(tenant) for p in tenant_data.places()
                  if p.kind != Kind.RETAINED}
     with tenant_scope(tenant):

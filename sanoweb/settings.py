@@ -163,6 +163,19 @@ PLATFORM_SIGNING_KEY_AUTOCREATE = True
 # Seconds between signed checkpoints of every tenant's audit chain head (same key).
 AUDIT_CHECKPOINT_INTERVAL = env.int("AUDIT_CHECKPOINT_INTERVAL", default=60 * 60)
 
+# --- Audit sequencing (tenants.audit, tenants.sequencer) ---
+# "batched" (PostgreSQL): appends only accept, a sequencer chains them in batches; "inline":
+# each append chains its entry under the head lock (SQLite, where writers are few anyway).
+_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+AUDIT_SEQUENCING = env.str("AUDIT_SEQUENCING", default="batched" if _IS_POSTGRES else "inline")
+# The sequencer's sweep: an accepted entry waits at most about this long (seconds) when its
+# own process's nudge is lost (the process died); nudged entries go in ~AUDIT_SEQUENCE_GATHER.
+AUDIT_SEQUENCE_INTERVAL = env.float("AUDIT_SEQUENCE_INTERVAL", default=0.5)
+AUDIT_SEQUENCE_GATHER = env.float("AUDIT_SEQUENCE_GATHER", default=0.005)
+AUDIT_SEQUENCE_BATCH = env.int("AUDIT_SEQUENCE_BATCH", default=500)
+# Each accepting process runs a sequencer thread; off where `manage.py audit_sequencer` runs.
+AUDIT_SEQUENCER_THREAD = env.bool("AUDIT_SEQUENCER_THREAD", default=True)
+
 # --- Storage ----------------------------------------------------------------------------------
 # Tenant objects live under tenants/<tenant-uuid>/ of this storage; S3 when a bucket is set.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))

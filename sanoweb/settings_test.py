@@ -23,3 +23,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # An empty STATIC_ROOT: WhiteNoise warns about a missing one at every test client it starts.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 DATABASES["default"]["TEST"] = {"NAME": f"test_sanoweb_{_CHECKOUT % 10**8}"}  # noqa: F405
+# Most tests read the chain right after an action, inside pytest-django's transaction (where
+# on-commit sequencing never runs), so the suite appends inline unless told otherwise;
+# tests/test_audit_batched.py runs the batched path (accept, sequencer, crash, tampering).
+AUDIT_SEQUENCING = os.environ.get("AUDIT_SEQUENCING", "inline")

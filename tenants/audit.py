@@ -1,11 +1,20 @@
 """The per-tenant, append-only, hash-chained audit log.
 
-entry_hash = sha256(DOMAIN ‖ canonical JSON of (tenant, seq, prev_hash, fields)). Appends for
-one tenant are serialised by locking the tenant's chain-head row, so concurrent writers never
-fork the chain; the head row also makes a dropped tail visible. On PostgreSQL the append is the
-SECURITY DEFINER function sanoweb_audit_append (tenants.rls), the runtime role's only way to
-write the log; signed checkpoints outside the database (tenants.checkpoints) catch what the
-owner role could still do. Payloads must be PHI-free.
+entry_hash = sha256(DOMAIN ‖ canonical JSON of (tenant, seq, prev_hash, fields)). Entries are
+numbered and chained under the tenant's chain-head row lock, so writers never fork the chain;
+the head row also makes a dropped tail visible. Signed checkpoints outside the database
+(tenants.checkpoints) catch what the owner role could still do. Payloads must be PHI-free.
+
+Two ways in, chosen by AUDIT_SEQUENCING:
+  "inline"   each append takes the head lock in the caller's transaction and chains its entry
+             (sanoweb_audit_append on PostgreSQL, the ORM on SQLite). One writer at a time per
+             tenant: ~300 appends/s on 2 cores, and every request waits on the head.
+  "batched"  (PostgreSQL) an append only *accepts*: it writes a pending entry with its content
+             hash in the caller's transaction (sanoweb_audit_accept), taking no lock, so the
+             state change and its entry still commit together; the sequencer
+             (tenants.sequencer) then chains pending entries in batches and moves the head once
+             a batch. Like Certificate Transparency logs, accepting is apart from sequencing.
+The runtime role writes the log only through those SECURITY DEFINER functions (tenants.rls).
 
 What outlives a purge: not the chain. Its rows name the tenant and its users (actor ids), so
 the purge deletes them with the rest of the tenant's rows (offboarding.purge). What stays,
@@ -21,15 +30,18 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from .closing import refuse_if_closed
-from .models import AuditChainHead, AuditEntry, Tenant
+from .models import AuditChainHead, AuditEntry, AuditPending, Tenant
 from .scoping import tenant_scope
 
 DOMAIN = b"sanoweb.audit.v1\x00"
+PENDING_DOMAIN = b"sanoweb.audit.pending.v1\x00"
 GENESIS_HASH = "0" * 64
 
 
@@ -66,7 +78,16 @@ def compute_entry_hash(
     return hashlib.sha256(DOMAIN + body.encode()).hexdigest()
 
 
-def _hashed_fields(entry: AuditEntry) -> dict[str, str]:
+def compute_pending_hash(
+    pending_id: int, tenant_id: str, fields: dict[str, str]
+) -> str:
+    """The content hash an accepted entry carries until it is sequenced; it covers the row's
+    id and tenant, so a swapped or moved row does not match either."""
+    body = canonical_json({"id": pending_id, "tenant": tenant_id, **fields})
+    return hashlib.sha256(PENDING_DOMAIN + body.encode()).hexdigest()
+
+
+def _hashed_fields(entry: AuditEntry | AuditPending) -> dict[str, str]:
     return {
         "created_at": entry.created_at.astimezone(UTC).isoformat(),
         "actor": entry.actor,
@@ -91,27 +112,60 @@ def append(
     model_pin: str = "",
     request_sha256: str = "",
     payload: dict[str, Any] | None = None,
-) -> AuditEntry:
+) -> None:
     """Append one entry to `tenant`'s chain, in the caller's transaction when there is one.
     A tenant being purged takes only the purge's own entries (closing.TenantClosed)."""
+    if batched():
+        with tenant_scope(tenant), transaction.atomic():
+            refuse_if_closed(tenant, action)
+            _accept(tenant, action, actor, target, model_pin, request_sha256, payload or {})
+        return
     if connection.vendor == "postgresql":
         with tenant_scope(tenant), transaction.atomic():
             refuse_if_closed(tenant, action)  # in the appending transaction: see closing
-            return _append_in_database(
+            _append_in_database(
                 tenant, action, actor, target, model_pin, request_sha256, payload or {}
             )
+            return
     for attempt in range(5):
         try:
             with tenant_scope(tenant), transaction.atomic():
                 refuse_if_closed(tenant, action)
-                return _append_locked(
+                _append_locked(
                     tenant, action, actor, target, model_pin, request_sha256, payload or {}
                 )
+                return
         except IntegrityError:
             # Only reachable where row locks are no-ops (SQLite): another writer won the seq.
             if attempt == 4 or transaction.get_connection().in_atomic_block:
                 raise
     raise AssertionError("unreachable")
+
+
+def batched() -> bool:
+    """Whether appends are accepted for the sequencer (see the module docstring)."""
+    return bool(settings.AUDIT_SEQUENCING == "batched" and connection.vendor == "postgresql")
+
+
+def _accept(
+    tenant: Tenant,
+    action: str,
+    actor: str,
+    target: str,
+    model_pin: str,
+    request_sha256: str,
+    payload: dict[str, Any],
+) -> None:
+    # No lock: the function inserts one pending row and its content hash; see tenants.rls.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sanoweb_audit_accept(%s, %s, %s, %s, %s, %s, %s)",
+            [tenant.pk, actor, action, target, model_pin, request_sha256,
+             canonical_json(payload)],
+        )
+    from .sequencer import nudge  # the sequencer imports this module
+
+    transaction.on_commit(partial(nudge, tenant.pk))
 
 
 def _append_in_database(
@@ -130,8 +184,7 @@ def _append_in_database(
             [tenant.pk, actor, action, target, model_pin, request_sha256,
              canonical_json(payload)],
         )
-        (entry_id,) = cursor.fetchone()
-    return AuditEntry.objects.get(pk=entry_id)
+        cursor.fetchone()
 
 
 def _append_locked(
@@ -142,7 +195,7 @@ def _append_locked(
     model_pin: str,
     request_sha256: str,
     payload: dict[str, Any],
-) -> AuditEntry:
+) -> None:
     # FOR NO KEY UPDATE: serialises appends without blocking inserts that reference the tenant.
     # The ORM path, for SQLite (the embedded default); it must hash as sanoweb_audit_append does.
     head = AuditChainHead.objects.select_for_update(no_key=True).filter(pk=tenant.pk).first()
@@ -166,7 +219,6 @@ def _append_locked(
     entry.save()
     head.seq, head.entry_hash = entry.seq, entry.entry_hash
     head.save(update_fields=["seq", "entry_hash"])
-    return entry
 
 
 @dataclass(frozen=True)
@@ -176,6 +228,7 @@ class ChainVerdict:
     broken_seq: int | None = None
     reason: str = ""
     last_hash: str = GENESIS_HASH  # the entry_hash of entry #entries, when ok
+    pending: int = 0  # accepted, not yet sequenced (each checked against its content hash)
 
 
 def verify_chain(tenant: Tenant) -> ChainVerdict:
@@ -193,8 +246,24 @@ def verify_chain(tenant: Tenant) -> ChainVerdict:
                 return ChainVerdict(False, count, entry.seq, "entry_hash does not match contents")
             prev_hash, expected_seq, count = entry.entry_hash, expected_seq + 1, count + 1
         head = AuditChainHead.objects.filter(tenant=tenant).first()
+        pending, altered = _check_pending(tenant)
     head_seq, head_hash = (head.seq, head.entry_hash) if head else (0, GENESIS_HASH)
     if (head_seq, head_hash) != (count, prev_hash):
         reason = f"chain ends at #{count}, head says #{head_seq}"
-        return ChainVerdict(False, count, count + 1, reason)
-    return ChainVerdict(True, count, last_hash=prev_hash)
+        return ChainVerdict(False, count, count + 1, reason, pending=pending)
+    if altered is not None:
+        return ChainVerdict(False, count, None, f"accepted entry {altered} (not yet sequenced) "
+                            "does not match its content hash", pending=pending)
+    return ChainVerdict(True, count, last_hash=prev_hash, pending=pending)
+
+
+def _check_pending(tenant: Tenant) -> tuple[int, int | None]:
+    """How many entries wait for the sequencer, and the id of the first whose content hash
+    does not match (edited, forged, swapped or moved from another tenant), if any."""
+    count, altered = 0, None
+    for row in AuditPending.objects.order_by("id").iterator():
+        if altered is None and compute_pending_hash(
+                row.pk, str(tenant.pk), _hashed_fields(row)) != row.content_hash:
+            altered = row.pk
+        count += 1
+    return count, altered

@@ -7,7 +7,7 @@ import json
 from django.core.files.storage import default_storage
 
 from . import tenant_data
-from .models import AuditChainHead, AuditEntry, Membership, Tenant
+from .models import AuditChainHead, AuditEntry, AuditPending, Membership, Tenant
 from .places import (
     CeleryMessages,
     KeyedTable,
@@ -43,6 +43,7 @@ def _audit_evidence(tenant: Tenant) -> dict[str, bytes]:
 def register() -> None:
     tenant_data.register(
         TenantTable(AuditEntry),
+        TenantTable(AuditPending),
         TenantTable(AuditChainHead),
         KeyedTable(Membership),
         StoragePrefix("storage:tenant prefix", tenant_prefix),

@@ -155,6 +155,30 @@ class AuditEntry(TenantOwned):
         return value
 
 
+class AuditPending(TenantOwned):
+    """An audit entry accepted but not yet sequenced into the chain (see tenants.sequencer).
+
+    Written in the caller's transaction without touching the chain head, so appends of one
+    tenant never wait for each other; `content_hash` covers the row's id, tenant, time and
+    fields, so an edit, a swap or a row moved from another tenant shows before it is chained.
+    """
+
+    created_at = models.DateTimeField()
+    actor = models.CharField(max_length=200)
+    action = models.CharField(max_length=64)
+    target = models.CharField(max_length=200, blank=True)
+    model_pin = models.CharField(max_length=200, blank=True)
+    request_sha256 = models.CharField(max_length=64, blank=True)
+    payload_json = models.TextField(default="{}")
+    content_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"pending {self.pk} {self.action}"
+
+
 class AuditChainHead(TenantOwned):
     """The latest seq and hash of a tenant's chain.
 

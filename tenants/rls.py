@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from .models import AuditChainHead, AuditEntry, TenantOwned
+from .models import AuditChainHead, AuditEntry, AuditPending, TenantOwned
 
 POLICY = "tenant_isolation"
 # Fail closed: with app.tenant_id unset or empty the predicate is NULL and no row matches.
@@ -118,14 +118,66 @@ $$ LANGUAGE plpgsql""",
 # created_at as Python's isoformat() of the UTC time (no fraction when it is zero). RLS still
 # applies inside it (FORCE), so p_tenant must be the transaction's app.tenant_id.
 APPEND_FUNCTION_SIGNATURE = "sanoweb_audit_append(uuid, text, text, text, text, text, text)"
+# Batched sequencing (tenants.sequencer): accept without the head, sequence in batches.
+ACCEPT_FUNCTION_SIGNATURE = "sanoweb_audit_accept(uuid, text, text, text, text, text, text)"
+SEQUENCE_FUNCTION_SIGNATURE = "sanoweb_audit_sequence(uuid, integer, boolean)"
+PENDING_TENANTS_SIGNATURE = "sanoweb_audit_pending_tenants()"
+WRITE_FUNCTIONS = (APPEND_FUNCTION_SIGNATURE, ACCEPT_FUNCTION_SIGNATURE,
+                   SEQUENCE_FUNCTION_SIGNATURE, PENDING_TENANTS_SIGNATURE)
+
+
+def audit_hash_functions() -> list[str]:
+    """The two content hashes in SQL, the same bytes as tenants.audit computes in Python."""
+    from .audit import DOMAIN, PENDING_DOMAIN
+
+    iso = """
+CREATE OR REPLACE FUNCTION sanoweb_iso_utc(p_at timestamptz) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT to_char(p_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+    || CASE WHEN to_char(p_at AT TIME ZONE 'UTC', 'US') = '000000' THEN ''
+            ELSE '.' || to_char(p_at AT TIME ZONE 'UTC', 'US') END
+    || '+00:00'
+$$"""
+    fields = """'"action":' || to_json(p_action)::text
+    || ',"actor":' || to_json(p_actor)::text
+    || ',"created_at":' || to_json(public.sanoweb_iso_utc(p_at))::text"""
+    entry = f"""
+CREATE OR REPLACE FUNCTION sanoweb_audit_entry_hash(
+  p_tenant uuid, p_seq bigint, p_prev text, p_at timestamptz, p_actor text, p_action text,
+  p_target text, p_model_pin text, p_request_sha256 text, p_payload_json text
+) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT encode(sha256('\\x{DOMAIN.hex()}'::bytea || convert_to('{{' || {fields}
+    || ',"model_pin":' || to_json(p_model_pin)::text
+    || ',"payload":' || to_json(p_payload_json)::text
+    || ',"prev_hash":' || to_json(p_prev)::text
+    || ',"request_sha256":' || to_json(p_request_sha256)::text
+    || ',"seq":' || p_seq::text
+    || ',"target":' || to_json(p_target)::text
+    || ',"tenant":' || to_json(p_tenant::text)::text || '}}', 'UTF8')), 'hex')
+$$"""
+    pending = f"""
+CREATE OR REPLACE FUNCTION sanoweb_audit_pending_hash(
+  p_id bigint, p_tenant uuid, p_at timestamptz, p_actor text, p_action text, p_target text,
+  p_model_pin text, p_request_sha256 text, p_payload_json text
+) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT encode(sha256('\\x{PENDING_DOMAIN.hex()}'::bytea || convert_to('{{' || {fields}
+    || ',"id":' || p_id::text
+    || ',"model_pin":' || to_json(p_model_pin)::text
+    || ',"payload":' || to_json(p_payload_json)::text
+    || ',"request_sha256":' || to_json(p_request_sha256)::text
+    || ',"target":' || to_json(p_target)::text
+    || ',"tenant":' || to_json(p_tenant::text)::text || '}}', 'UTF8')), 'hex')
+$$"""
+    return [iso, entry, pending]
 
 
 def audit_append_function(connection: BaseDatabaseWrapper) -> str:
     entries = _quote(connection, AuditEntry._meta.db_table)
     head = _quote(connection, AuditChainHead._meta.db_table)
-    from .audit import DOMAIN
 
-    # Only quoted table names and a hex constant are interpolated: no outside input.
+    # Only quoted table names are interpolated: no outside input.
     return f"""
 CREATE OR REPLACE FUNCTION sanoweb_audit_append(
   p_tenant uuid, p_actor text, p_action text, p_target text, p_model_pin text,
@@ -133,8 +185,7 @@ CREATE OR REPLACE FUNCTION sanoweb_audit_append(
 ) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  v_seq bigint; v_prev text; v_at timestamptz; v_utc timestamp; v_at_text text;
-  v_body text; v_hash text; v_id bigint;
+  v_seq bigint; v_prev text; v_at timestamptz; v_hash text; v_id bigint;
 BEGIN
   INSERT INTO public.{head} (tenant_id, seq, entry_hash)
     VALUES (p_tenant, 0, repeat('0', 64)) ON CONFLICT (tenant_id) DO NOTHING;
@@ -146,21 +197,9 @@ BEGIN
   END IF;
   v_seq := v_seq + 1;
   v_at := clock_timestamp();
-  v_utc := v_at AT TIME ZONE 'UTC';
-  v_at_text := to_char(v_utc, 'YYYY-MM-DD"T"HH24:MI:SS')
-    || CASE WHEN to_char(v_utc, 'US') = '000000' THEN '' ELSE '.' || to_char(v_utc, 'US') END
-    || '+00:00';
-  v_body := '{{"action":' || to_json(p_action)::text
-    || ',"actor":' || to_json(p_actor)::text
-    || ',"created_at":' || to_json(v_at_text)::text
-    || ',"model_pin":' || to_json(p_model_pin)::text
-    || ',"payload":' || to_json(p_payload_json)::text
-    || ',"prev_hash":' || to_json(v_prev)::text
-    || ',"request_sha256":' || to_json(p_request_sha256)::text
-    || ',"seq":' || v_seq::text
-    || ',"target":' || to_json(p_target)::text
-    || ',"tenant":' || to_json(p_tenant::text)::text || '}}';
-  v_hash := encode(sha256('\\x{DOMAIN.hex()}'::bytea || convert_to(v_body, 'UTF8')), 'hex');
+  v_hash := public.sanoweb_audit_entry_hash(p_tenant, v_seq, v_prev, v_at, p_actor, p_action,
+                                            p_target, p_model_pin, p_request_sha256,
+                                            p_payload_json);
   INSERT INTO public.{entries} (tenant_id, seq, created_at, actor, action, target, model_pin,
                                 request_sha256, payload_json, prev_hash, entry_hash)
     VALUES (p_tenant, v_seq, v_at, p_actor, p_action, p_target, p_model_pin,
@@ -172,6 +211,134 @@ END;
 $$"""  # noqa: S608
 
 
+def audit_batch_functions(connection: BaseDatabaseWrapper) -> list[str]:
+    """Accept (insert a pending entry, no head lock) and sequence (chain a batch of pending
+    entries under the head lock, advance the head once): the runtime role's way to write the
+    log when AUDIT_SEQUENCING is "batched". Both run as the owner with RLS still forced."""
+    entries = _quote(connection, AuditEntry._meta.db_table)
+    head = _quote(connection, AuditChainHead._meta.db_table)
+    pending = _quote(connection, AuditPending._meta.db_table)
+    accept = f"""
+CREATE OR REPLACE FUNCTION sanoweb_audit_accept(
+  p_tenant uuid, p_actor text, p_action text, p_target text, p_model_pin text,
+  p_request_sha256 text, p_payload_json text
+) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_id bigint; v_at timestamptz := clock_timestamp();
+BEGIN
+  v_id := nextval(pg_get_serial_sequence('public.{pending}', 'id'));
+  INSERT INTO public.{pending} (id, tenant_id, created_at, actor, action, target, model_pin,
+                                request_sha256, payload_json, content_hash)
+    VALUES (v_id, p_tenant, v_at, p_actor, p_action, p_target, p_model_pin, p_request_sha256,
+            p_payload_json,
+            public.sanoweb_audit_pending_hash(v_id, p_tenant, v_at, p_actor, p_action,
+                                              p_target, p_model_pin, p_request_sha256,
+                                              p_payload_json));
+  RETURN v_id;
+END;
+$$"""  # noqa: S608
+    sequence = f"""
+CREATE OR REPLACE FUNCTION sanoweb_audit_sequence(p_tenant uuid, p_limit integer,
+                                                  p_wait boolean)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_seq bigint; v_prev text; v_hash text; v_ids bigint[] := '{{}}'; r record;
+BEGIN
+  -- Nothing to do writes nothing (no head row either: a purged tenant must not get one back).
+  PERFORM 1 FROM public.{pending} WHERE tenant_id = p_tenant LIMIT 1;
+  IF NOT FOUND THEN RETURN 0; END IF;
+  INSERT INTO public.{head} (tenant_id, seq, entry_hash)
+    VALUES (p_tenant, 0, repeat('0', 64)) ON CONFLICT (tenant_id) DO NOTHING;
+  IF p_wait THEN
+    SELECT seq, entry_hash INTO v_seq, v_prev FROM public.{head}
+      WHERE tenant_id = p_tenant FOR NO KEY UPDATE;
+  ELSE
+    SELECT seq, entry_hash INTO v_seq, v_prev FROM public.{head}
+      WHERE tenant_id = p_tenant FOR NO KEY UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN RETURN -1; END IF;  -- another sequencer holds this chain
+  END IF;
+  IF v_seq IS NULL THEN
+    RAISE EXCEPTION 'no audit chain head visible for this tenant (outside its scope?)';
+  END IF;
+  FOR r IN SELECT * FROM public.{pending} WHERE tenant_id = p_tenant ORDER BY id
+           LIMIT p_limit LOOP
+    IF r.content_hash <> public.sanoweb_audit_pending_hash(
+         r.id, r.tenant_id, r.created_at, r.actor, r.action, r.target, r.model_pin,
+         r.request_sha256, r.payload_json) THEN
+      RAISE EXCEPTION 'pending audit entry % does not match its content hash', r.id;
+    END IF;
+    v_seq := v_seq + 1;
+    v_hash := public.sanoweb_audit_entry_hash(p_tenant, v_seq, v_prev, r.created_at, r.actor,
+                                              r.action, r.target, r.model_pin,
+                                              r.request_sha256, r.payload_json);
+    INSERT INTO public.{entries} (tenant_id, seq, created_at, actor, action, target, model_pin,
+                                  request_sha256, payload_json, prev_hash, entry_hash)
+      VALUES (p_tenant, v_seq, r.created_at, r.actor, r.action, r.target, r.model_pin,
+              r.request_sha256, r.payload_json, v_prev, v_hash);
+    v_prev := v_hash;
+    v_ids := v_ids || r.id;
+  END LOOP;
+  IF cardinality(v_ids) = 0 THEN RETURN 0; END IF;
+  PERFORM set_config('sanoweb.audit_sequencing', 'on', true);
+  DELETE FROM public.{pending} WHERE id = ANY(v_ids);
+  PERFORM set_config('sanoweb.audit_sequencing', 'off', true);
+  UPDATE public.{head} SET seq = v_seq, entry_hash = v_prev WHERE tenant_id = p_tenant;
+  RETURN cardinality(v_ids);
+END;
+$$"""  # noqa: S608
+    # Which chains have work: ids only, across tenants, so that one sequencer can sweep all.
+    tenants = f"""
+CREATE OR REPLACE FUNCTION sanoweb_audit_pending_tenants() RETURNS SETOF uuid
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  PERFORM set_config('sanoweb.pending_scan', 'on', true);  -- see pending_scan_policy
+  RETURN QUERY SELECT DISTINCT tenant_id FROM public.{pending};
+  PERFORM set_config('sanoweb.pending_scan', 'off', true);
+END;
+$$"""  # noqa: S608
+    return [accept, sequence, tenants]
+
+
+def pending_protection_statements(connection: BaseDatabaseWrapper, app_role: str) -> list[str]:
+    """Pending entries: the runtime role writes them only through sanoweb_audit_accept; they
+    leave only by being sequenced (inside sanoweb_audit_sequence) or purged; never updated.
+    The owner, inside sanoweb_audit_pending_tenants only, may see which tenants have some."""
+    table = _quote(connection, AuditPending._meta.db_table)
+    role_literal = app_role.replace("'", "''")
+    statements = [
+        f"""CREATE OR REPLACE FUNCTION sanoweb_audit_pending_guard() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    RAISE EXCEPTION 'pending audit entries are never updated (UPDATE rejected)';
+  END IF;
+  IF current_user = '{role_literal}'
+     OR (coalesce(current_setting('sanoweb.audit_sequencing', true), '') <> 'on'
+         AND coalesce(current_setting('sanoweb.allow_audit_purge', true), '') <> 'on') THEN
+    RAISE EXCEPTION 'pending audit entries leave only by being sequenced (% rejected)', TG_OP;
+  END IF;
+  IF TG_OP = 'TRUNCATE' THEN RETURN NULL; END IF;
+  RETURN OLD;
+END;
+$$ LANGUAGE plpgsql""",
+        f"DROP TRIGGER IF EXISTS pending_guard ON {table}",
+        f"CREATE TRIGGER pending_guard BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION sanoweb_audit_pending_guard()",
+        f"DROP TRIGGER IF EXISTS pending_no_truncate ON {table}",
+        f"CREATE TRIGGER pending_no_truncate BEFORE TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION sanoweb_audit_pending_guard()",
+        # Only the owner role (the functions' definer), only with the flag the function sets.
+        f"DROP POLICY IF EXISTS pending_scan ON {table}",
+        f"CREATE POLICY pending_scan ON {table} FOR SELECT TO CURRENT_USER "
+        "USING (coalesce(current_setting('sanoweb.pending_scan', true), '') = 'on')",
+    ]
+    if app_role:
+        statements.append(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {table} "
+                          f"FROM {_quote(connection, app_role)}")
+    return statements
+
+
 def grant_statements(connection: BaseDatabaseWrapper, app_role: str) -> list[str]:
     role = _quote(connection, app_role)
     head = _quote(connection, AuditChainHead._meta.db_table)
@@ -179,10 +346,9 @@ def grant_statements(connection: BaseDatabaseWrapper, app_role: str) -> list[str
         f"GRANT USAGE ON SCHEMA public TO {role}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
-        # The head moves only inside sanoweb_audit_append.
+        # The head moves only inside sanoweb_audit_append and sanoweb_audit_sequence.
         f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {head} FROM {role}",
-        f"GRANT EXECUTE ON FUNCTION {APPEND_FUNCTION_SIGNATURE} TO {role}",
-    ]
+    ] + [f"GRANT EXECUTE ON FUNCTION {signature} TO {role}" for signature in WRITE_FUNCTIONS]
 
 
 def apply_database_protections(using: str = "default") -> None:
@@ -194,10 +360,10 @@ def apply_database_protections(using: str = "default") -> None:
     app_role = settings.DATABASE_APP_ROLE
     owner = connection.settings_dict.get("USER", "")
     runtime_role = app_role if app_role != owner else ""
-    statements = [
-        audit_append_function(connection),
-        f"REVOKE ALL ON FUNCTION {APPEND_FUNCTION_SIGNATURE} FROM PUBLIC",
-    ]
+    statements = [*audit_hash_functions(), audit_append_function(connection),
+                  *audit_batch_functions(connection)]
+    statements += [f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC"
+                   for signature in WRITE_FUNCTIONS]
     # Grants only make sense when the runtime role is not the owner doing the migration.
     if runtime_role:
         statements += grant_statements(connection, runtime_role)
@@ -208,6 +374,7 @@ def apply_database_protections(using: str = "default") -> None:
             statements += immutable_statements(model._meta.db_table, connection, runtime_role)
     statements.append("DROP FUNCTION IF EXISTS sanoweb_reject_update()")  # the UPDATE-only one
     statements += audit_protection_statements(connection, runtime_role)
+    statements += pending_protection_statements(connection, runtime_role)
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)

@@ -1,4 +1,7 @@
-"""The audit log is one unbroken, append-only hash chain per tenant, and tampering shows."""
+"""The audit log is one unbroken, append-only hash chain per tenant, and tampering shows.
+
+Every test runs twice: appending inline (the head lock per entry) and batched (accepted, then
+chained by the sequencer), so the chain the sequencer writes meets the same attacks."""
 
 import itertools
 import threading
@@ -9,7 +12,7 @@ from django.core.management.base import CommandError
 from django.db import connection, connections
 from django.db.utils import DatabaseError
 
-from tenants import audit
+from tenants import audit, sequencer
 from tenants.models import AuditEntry
 from tenants.scoping import tenant_scope
 
@@ -18,10 +21,18 @@ from .pg import superuser_connection
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True, params=["inline", "batched"])
+def mode(request, settings):
+    settings.AUDIT_SEQUENCING = request.param
+    settings.AUDIT_SEQUENCER_THREAD = False  # each test sequences when it means to
+    return request.param
+
+
 def _append_some(tenant, n=5):
     for i in range(n):
         audit.append(tenant, "test.event", actor="system:test", target=f"thing:{i}",
                      payload={"i": i})
+    sequencer.flush(tenant)
 
 
 def _tamper(sql, params=()):
@@ -103,6 +114,7 @@ def test_the_runtime_role_cannot_update_or_delete_entries(alpha):
 
 
 def test_even_the_owner_cannot_update_entries_the_trigger_rejects_it(alpha):
+    sequencer.flush(alpha.tenant)
     with superuser_connection() as su:
         su.execute("SET ROLE sanoweb_owner")
         su.execute("SELECT set_config('app.tenant_id', %s, false)", [str(alpha.tenant.pk)])
@@ -114,6 +126,7 @@ def test_even_the_owner_cannot_update_entries_the_trigger_rejects_it(alpha):
 
 
 def test_twenty_concurrent_writers_leave_one_unbroken_chain(alpha):
+    sequencer.flush(alpha.tenant)
     before = _verify(alpha.tenant).entries
     errors: list[BaseException] = []
     barrier = threading.Barrier(20)
@@ -135,6 +148,7 @@ def test_twenty_concurrent_writers_leave_one_unbroken_chain(alpha):
     for t in threads:
         t.join()
     assert errors == []
+    sequencer.flush(alpha.tenant)
     verdict = _verify(alpha.tenant)
     assert verdict.ok, verdict
     assert verdict.entries == before + 100
