@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 
-from . import audit, signing
+from . import audit, audit_proofs, signing
 from .models import AuditEntry, DeletionCertificate, Tenant
 from .scoping import tenant_scope
 from .storage import list_keys, write_new
@@ -83,11 +83,14 @@ def write_checkpoint(tenant: Tenant) -> Checkpoint | None:
     latest = verdict.latest_checkpoint
     if verdict.chain.entries == 0 or (latest and latest.seq == verdict.chain.entries):
         return None
+    size = verdict.chain.entries
     body = {
         "format": FORMAT,
         "tenant": str(tenant.pk),
-        "seq": verdict.chain.entries,
+        "seq": size,
         "entry_hash": verdict.chain.last_hash,
+        # The RFC 6962 tree head over the same entries: what inclusion proofs lead to.
+        "merkle_root": audit_proofs.prefix_roots(tenant, {size})[size],
         "signed_at": datetime.now(UTC).isoformat(),
         "previous_signature": latest.signature if latest else None,
     }
@@ -127,6 +130,11 @@ class AuditVerdict:
 
     @property
     def message(self) -> str:
+        waiting = (f"; {self.chain.pending} accepted, not yet sequenced"
+                   if self.chain.pending else "")
+        return self._message() + waiting
+
+    def _message(self) -> str:
         if not self.chain.ok:
             return (f"BROKEN at entry #{self.chain.broken_seq}: {self.chain.reason} "
                     f"({self.chain.entries} entries verified before it)")
@@ -155,13 +163,26 @@ def verify_audit(tenant: Tenant) -> AuditVerdict:
     public_pem = signing.public_key_pem()
     previous: Checkpoint | None = None
     count = 0
+    loaded: list[Checkpoint | str] = []
     for key in stored_checkpoints(tenant):
         try:
-            checkpoint = _load(key)
+            loaded.append(_load(key))
+        except (ValueError, KeyError, TypeError) as exc:  # unreadable or malformed JSON
+            loaded.append(f"{key} is unreadable ({type(exc).__name__})")
+    roots = {} if certificate is not None else audit_proofs.prefix_roots(
+        tenant, {_tree_size(c) for c in loaded if isinstance(c, Checkpoint)} - {0})
+    for checkpoint in loaded:
+        if isinstance(checkpoint, str):
+            return AuditVerdict(chain, count, previous, checkpoint)
+        try:
             problem = _check_one(tenant, checkpoint, previous, public_pem,
                                  rows_deleted=certificate is not None)
-        except (ValueError, KeyError, TypeError) as exc:  # unreadable or malformed JSON
-            problem = f"{key} is unreadable ({type(exc).__name__})"
+            if not problem and certificate is None and _tree_size(checkpoint) and roots.get(
+                    checkpoint.seq) != checkpoint.body["merkle_root"]:
+                problem = (f"checkpoint #{checkpoint.seq}: the signed tree head does not "
+                           "match the entries (rewritten)")
+        except (ValueError, KeyError, TypeError) as exc:  # malformed body
+            problem = f"{checkpoint.key} is unreadable ({type(exc).__name__})"
         if problem:
             return AuditVerdict(chain, count, previous, problem)
         previous, count = checkpoint, count + 1
@@ -169,6 +190,15 @@ def verify_audit(tenant: Tenant) -> AuditVerdict:
         return AuditVerdict(chain, count, previous)
     return AuditVerdict(chain, count, previous, _against_certificate(chain, previous, certificate),
                         purged_at=str(certificate.get("completed_at", "")))
+
+
+def _tree_size(checkpoint: Checkpoint) -> int:
+    """The size of the tree a checkpoint signs; 0 for one written before tree heads were (or
+    one too malformed to say: _check_one reports it)."""
+    try:
+        return checkpoint.seq if "merkle_root" in checkpoint.body else 0
+    except (ValueError, KeyError, TypeError):
+        return 0
 
 
 def _deletion_certificate(tenant: Tenant) -> dict[str, Any] | None:
