@@ -36,7 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
-from .closing import refuse_if_closed
+from .closing import TenantClosed, refuse_if_closed
 from .models import AuditChainHead, AuditEntry, AuditPending, Tenant
 from .scoping import tenant_scope
 
@@ -116,9 +116,9 @@ def append(
     """Append one entry to `tenant`'s chain, in the caller's transaction when there is one.
     A tenant being purged takes only the purge's own entries (closing.TenantClosed)."""
     if batched():
-        with tenant_scope(tenant), transaction.atomic():
-            refuse_if_closed(tenant, action)
-            _accept(tenant, action, actor, target, model_pin, request_sha256, payload or {})
+        # One statement, in the caller's transaction or (outside one) its own; it scopes
+        # itself and refuses a closed tenant as the inline path does below.
+        _accept(tenant, action, actor, target, model_pin, request_sha256, payload or {})
         return
     if connection.vendor == "postgresql":
         with tenant_scope(tenant), transaction.atomic():
@@ -156,13 +156,17 @@ def _accept(
     request_sha256: str,
     payload: dict[str, Any],
 ) -> None:
-    # No lock: the function inserts one pending row and its content hash; see tenants.rls.
+    # No head lock: the function checks the tenant is not closed (as refuse_if_closed does,
+    # under FOR KEY SHARE) and inserts one pending row with its content hash; see tenants.rls.
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT sanoweb_audit_accept(%s, %s, %s, %s, %s, %s, %s)",
             [tenant.pk, actor, action, target, model_pin, request_sha256,
              canonical_json(payload)],
         )
+        (accepted,) = cursor.fetchone()
+    if accepted < 0:
+        raise TenantClosed(f"Tenant {tenant.pk} is being purged; {action} is refused.")
     from .sequencer import nudge  # the sequencer imports this module
 
     transaction.on_commit(partial(nudge, tenant.pk))

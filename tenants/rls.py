@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from .models import AuditChainHead, AuditEntry, AuditPending, TenantOwned
+from .closing import CLOSED, PURGE_ACTION_PREFIX
+from .models import AuditChainHead, AuditEntry, AuditPending, Tenant, TenantOwned
 
 POLICY = "tenant_isolation"
 # Fail closed: with app.tenant_id unset or empty the predicate is NULL and no row matches.
@@ -127,12 +128,15 @@ WRITE_FUNCTIONS = (APPEND_FUNCTION_SIGNATURE, ACCEPT_FUNCTION_SIGNATURE,
 
 
 def audit_hash_functions() -> list[str]:
-    """The two content hashes in SQL, the same bytes as tenants.audit computes in Python."""
+    """The two content hashes in SQL, the same bytes as tenants.audit computes in Python.
+    Plain SQL functions without a SET clause, so that PostgreSQL inlines them (a SET clause
+    costs a settings save and restore per call: it halved the accept rate). They are not
+    SECURITY DEFINER, and pg_catalog, searched first, resolves every function they call."""
     from .audit import DOMAIN, PENDING_DOMAIN
 
     iso = """
 CREATE OR REPLACE FUNCTION sanoweb_iso_utc(p_at timestamptz) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE AS $$
   SELECT to_char(p_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
     || CASE WHEN to_char(p_at AT TIME ZONE 'UTC', 'US') = '000000' THEN ''
             ELSE '.' || to_char(p_at AT TIME ZONE 'UTC', 'US') END
@@ -146,7 +150,7 @@ CREATE OR REPLACE FUNCTION sanoweb_audit_entry_hash(
   p_tenant uuid, p_seq bigint, p_prev text, p_at timestamptz, p_actor text, p_action text,
   p_target text, p_model_pin text, p_request_sha256 text, p_payload_json text
 ) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE AS $$
   SELECT encode(sha256('\\x{DOMAIN.hex()}'::bytea || convert_to('{{' || {fields}
     || ',"model_pin":' || to_json(p_model_pin)::text
     || ',"payload":' || to_json(p_payload_json)::text
@@ -161,7 +165,7 @@ CREATE OR REPLACE FUNCTION sanoweb_audit_pending_hash(
   p_id bigint, p_tenant uuid, p_at timestamptz, p_actor text, p_action text, p_target text,
   p_model_pin text, p_request_sha256 text, p_payload_json text
 ) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE AS $$
   SELECT encode(sha256('\\x{PENDING_DOMAIN.hex()}'::bytea || convert_to('{{' || {fields}
     || ',"id":' || p_id::text
     || ',"model_pin":' || to_json(p_model_pin)::text
@@ -214,10 +218,14 @@ $$"""  # noqa: S608
 def audit_batch_functions(connection: BaseDatabaseWrapper) -> list[str]:
     """Accept (insert a pending entry, no head lock) and sequence (chain a batch of pending
     entries under the head lock, advance the head once): the runtime role's way to write the
-    log when AUDIT_SEQUENCING is "batched". Both run as the owner with RLS still forced."""
+    log when AUDIT_SEQUENCING is "batched". Both run as the owner with RLS still forced; accept
+    scopes its own insert to the entry's tenant (as audit.append's tenant_scope did: the
+    caller names the tenant either way) and gives the caller's scope back."""
     entries = _quote(connection, AuditEntry._meta.db_table)
     head = _quote(connection, AuditChainHead._meta.db_table)
     pending = _quote(connection, AuditPending._meta.db_table)
+    tenants = _quote(connection, Tenant._meta.db_table)
+    closed = ", ".join(f"'{status}'" for status in CLOSED)  # TextChoices values, no input
     accept = f"""
 CREATE OR REPLACE FUNCTION sanoweb_audit_accept(
   p_tenant uuid, p_actor text, p_action text, p_target text, p_model_pin text,
@@ -225,9 +233,19 @@ CREATE OR REPLACE FUNCTION sanoweb_audit_accept(
 ) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  v_id bigint; v_at timestamptz := clock_timestamp();
+  v_id bigint; v_at timestamptz := clock_timestamp(); v_status text;
+  v_scope text := current_setting('app.tenant_id', true);
 BEGIN
+  -- tenants.closing: a closed tenant takes only the purge's own entries. FOR KEY SHARE
+  -- conflicts with close()'s FOR UPDATE, so no entry slips in behind the purge.
+  IF left(p_action, {len(PURGE_ACTION_PREFIX)}) <> '{PURGE_ACTION_PREFIX}' THEN
+    SELECT status INTO v_status FROM public.{tenants} WHERE id = p_tenant FOR KEY SHARE;
+    IF v_status IS NULL OR v_status IN ({closed}) THEN RETURN -1; END IF;
+  END IF;
   v_id := nextval(pg_get_serial_sequence('public.{pending}', 'id'));
+  -- The entry's own tenant scope for the insert (RLS), then the caller's back: one statement,
+  -- in or out of a transaction, and the caller's scope is what it was.
+  PERFORM set_config('app.tenant_id', p_tenant::text, true);
   INSERT INTO public.{pending} (id, tenant_id, created_at, actor, action, target, model_pin,
                                 request_sha256, payload_json, content_hash)
     VALUES (v_id, p_tenant, v_at, p_actor, p_action, p_target, p_model_pin, p_request_sha256,
@@ -235,6 +253,7 @@ BEGIN
             public.sanoweb_audit_pending_hash(v_id, p_tenant, v_at, p_actor, p_action,
                                               p_target, p_model_pin, p_request_sha256,
                                               p_payload_json));
+  PERFORM set_config('app.tenant_id', coalesce(v_scope, ''), true);
   RETURN v_id;
 END;
 $$"""  # noqa: S608
@@ -289,7 +308,7 @@ BEGIN
 END;
 $$"""  # noqa: S608
     # Which chains have work: ids only, across tenants, so that one sequencer can sweep all.
-    tenants = f"""
+    scan = f"""
 CREATE OR REPLACE FUNCTION sanoweb_audit_pending_tenants() RETURNS SETOF uuid
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -298,7 +317,7 @@ BEGIN
   PERFORM set_config('sanoweb.pending_scan', 'off', true);
 END;
 $$"""  # noqa: S608
-    return [accept, sequence, tenants]
+    return [accept, sequence, scan]
 
 
 def pending_protection_statements(connection: BaseDatabaseWrapper, app_role: str) -> list[str]:

@@ -65,11 +65,25 @@ def sweep(tenant_ids: Iterable[uuid.UUID] | None = None) -> int:
     """One pass: sequence every tenant that has pending entries until none is left (or another
     sequencer holds it); how many entries were chained."""
     ids = list(pending_tenants() if tenant_ids is None else tenant_ids)
-    total = 0
-    for tenant in Tenant.objects.filter(pk__in=ids):
-        while (count := sequence(tenant)) > 0:
+    total, batch = 0, settings.AUDIT_SEQUENCE_BATCH
+    for tenant in _tenants(ids):
+        while (count := sequence(tenant, limit=batch)) > 0:
             total += count
+            if count < batch:  # the queue is empty (or another process is filling it anew)
+                break
     return total
+
+
+_known: dict[uuid.UUID, Tenant] = {}
+
+
+def _tenants(ids: list[uuid.UUID]) -> list[Tenant]:
+    """The tenants by id, from a small cache: tenant_scope needs only the row's identity, and
+    a sweep a few hundred times a second should not re-read the tenants table each time."""
+    missing = [i for i in ids if i not in _known]
+    if missing:
+        _known.update((t.pk, t) for t in Tenant.objects.filter(pk__in=missing))
+    return [_known[i] for i in ids if i in _known]
 
 
 class Sequencer(threading.Thread):

@@ -21,6 +21,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.test.utils import setup_databases, teardown_databases
 
+from tenants import sequencer
 from tenants.dbroles import owner_credentials
 from tenants.models import Role, Tenant
 from tenants.services import add_member, create_tenant, get_or_create_user
@@ -52,6 +53,7 @@ def django_db_setup(django_test_environment: None, django_db_blocker: Any) -> It
     with django_db_blocker.unblock(), owner_credentials():
         config = setup_databases(verbosity=0, interactive=False)
     yield
+    sequencer.stop_thread()  # batched runs: before its connection is cut below
     with django_db_blocker.unblock():
         connections.close_all()
         _end_other_sessions(connection.settings_dict["NAME"])

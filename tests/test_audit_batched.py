@@ -333,3 +333,26 @@ def test_audit_proof_command_prints_a_proof_that_checks(alpha):
     call_command("audit_proof", "alpha", "2", stdout=out)
     proof = json.loads(out.getvalue())
     assert audit_proofs.check_proof(proof, signing.public_key_pem()) == ""
+
+
+def test_accepting_for_another_tenant_gives_the_callers_scope_back(alpha, beta):
+    with tenant_scope(alpha.tenant):
+        audit.append(beta.tenant, "test.cross", actor="system:test")  # an operator's note
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('app.tenant_id', true)")
+            assert cursor.fetchone()[0] == str(alpha.tenant.pk)
+        assert not AuditPending.objects.filter(action="test.cross").exists()  # alpha sees none
+    with tenant_scope(beta.tenant):
+        assert AuditPending.objects.filter(action="test.cross").count() == 1
+
+
+def test_a_closed_tenant_accepts_only_the_purges_own_entries(alpha):
+    from tenants import closing
+
+    with transaction.atomic():
+        closing.close(alpha.tenant)
+    before = _pending(alpha.tenant)
+    with pytest.raises(closing.TenantClosed):
+        audit.append(alpha.tenant, "inference.chat", actor="system:test")
+    audit.append(alpha.tenant, "purge.executing", actor="system:purge")
+    assert _pending(alpha.tenant) == before + 1
