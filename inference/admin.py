@@ -6,13 +6,13 @@ from .models import EngineState, PlatformEvent
 
 
 @admin.register(EngineState)
-class EngineStateAdmin(admin.ModelAdmin):
+class EngineStateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in django-stubs (no run-time __class_getitem__)
     list_display = ("url", "healthy", "started_at", "canary_passed_at", "updated_at")
     readonly_fields = ("url", "started_at", "canary_passed_at", "last_canary", "updated_at")
 
 
 @admin.register(PlatformEvent)
-class PlatformEventAdmin(admin.ModelAdmin):
+class PlatformEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in django-stubs (no run-time __class_getitem__)
     list_display = ("created_at", "kind")
     list_filter = ("kind",)
     readonly_fields = ("created_at", "kind", "detail")
