@@ -45,7 +45,10 @@ def operator_view(site: admin.AdminSite, permission: str,
     return site.admin_view(guarded)
 
 
-class OperatorOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in django-stubs (no run-time __class_getitem__)
+# ModelAdmin, UserAdmin and UserChangeForm are generic only in django-stubs: they have no
+# __class_getitem__ at run time, so the type argument cannot be written (hence the type:
+# ignores in this module).
+class OperatorOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """The model's admin pages (list, detail, actions) are for superusers only."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -62,7 +65,7 @@ class OperatorOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic 
 
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in django-stubs (no run-time __class_getitem__)
+class TenantAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display: tuple[str, ...] = ("slug", "name", "status", "deletion_sla_days")
     list_filter = ("status",)
     search_fields = ("slug", "name")
@@ -81,7 +84,7 @@ class TenantAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only i
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # generic only in django-stubs (no run-time __class_getitem__)
+class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: members and roles change through the audited services (the tenant admins'
     Members page), never silently here. Also blocks deleting a member's user or a tenant from
     the admin, since the cascade would remove memberships unaudited."""
