@@ -14,7 +14,7 @@ from curation import services as curation_services
 from curation.models import Conversation, Message
 from tenants import closing
 from tenants.access import (
-    AuthenticatedHttpRequest,
+    MemberRequest,
     audited_page_view,
     get_scoped_or_404,
     tenant_role_required,
@@ -27,7 +27,7 @@ from .models import ApiKey, InferenceSettings
 
 
 @tenant_role_required(Role.CLINICIAN)
-def new_conversation(request: AuthenticatedHttpRequest) -> HttpResponse:
+def new_conversation(request: MemberRequest) -> HttpResponse:
     if request.method != "POST":
         return HttpResponse(status=405)
     conversation = curation_services.start_conversation(request.user, "New conversation")
@@ -36,7 +36,7 @@ def new_conversation(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @tenant_role_required(Role.CLINICIAN)
 @audited_page_view
-def chat(request: AuthenticatedHttpRequest, pk: str) -> HttpResponse:
+def chat(request: MemberRequest, pk: str) -> HttpResponse:
     conversation = get_scoped_or_404(Conversation, pk=pk, created_by=request.user)
     return render(request, "inference/chat.html", {
         "conversation": conversation, "chat_messages": conversation.messages.all()})
@@ -44,7 +44,7 @@ def chat(request: AuthenticatedHttpRequest, pk: str) -> HttpResponse:
 
 @sensitive_post_parameters("text")
 @tenant_role_required(Role.CLINICIAN)
-def send(request: AuthenticatedHttpRequest, pk: str) -> HttpResponse | StreamingHttpResponse:
+def send(request: MemberRequest, pk: str) -> HttpResponse | StreamingHttpResponse:
     """Store the clinician's message redacted, then stream the model's answer as SSE.
 
     Only answered turns go back to the model, fitted to its context window (oldest dropped
@@ -69,7 +69,7 @@ def send(request: AuthenticatedHttpRequest, pk: str) -> HttpResponse | Streaming
     question = curation_services.record_message(
         conversation, Message.Role.USER, text, author=request.user,
         status=Message.Status.UNANSWERED)
-    tenant: Tenant = request.tenant  # type: ignore[attr-defined]
+    tenant: Tenant = request.tenant
     body = {"messages": fitted.messages, "stream": True}
     try:
         stream = router.infer_stream(tenant, f"user:{request.user.pk}", body)
@@ -143,8 +143,8 @@ def _event(data: dict[str, object]) -> bytes:
 
 @tenant_role_required(Role.TENANT_ADMIN)
 @audited_page_view
-def api_keys(request: AuthenticatedHttpRequest) -> HttpResponse:
-    tenant: Tenant = request.tenant  # type: ignore[attr-defined]
+def api_keys(request: MemberRequest) -> HttpResponse:
+    tenant: Tenant = request.tenant
     new_secret = None
     if request.method == "POST":
         if "require_adapter" in request.POST:
@@ -169,9 +169,9 @@ def _safe_metrics() -> dict[str, int]:
 
 
 @tenant_role_required(Role.TENANT_ADMIN)
-def revoke_key(request: AuthenticatedHttpRequest, pk: str) -> HttpResponse:
+def revoke_key(request: MemberRequest, pk: str) -> HttpResponse:
     # ApiKey is a global table: the explicit tenant filter is the scope.
-    key = ApiKey.objects.filter(tenant=request.tenant, pk=pk).first()  # type: ignore[attr-defined]
+    key = ApiKey.objects.filter(tenant=request.tenant, pk=pk).first()
     if key is None:
         raise Http404("No such object.")
     if request.method != "POST":

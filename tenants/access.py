@@ -25,10 +25,18 @@ View = Callable[..., HttpResponseBase]  # a streamed answer is a StreamingHttpRe
 
 
 class AuthenticatedHttpRequest(HttpRequest):
-    """For annotations only (never instantiated): the request a view under
-    `tenant_role_required` receives, whose user is signed in, so `request.user` is a `User`."""
+    """For annotations only (never instantiated): a request whose user is signed in (an admin
+    view behind the site's login), so `request.user` is a `User`."""
 
     user: User
+
+
+class MemberRequest(AuthenticatedHttpRequest):
+    """For annotations only: the request a view under `tenant_role_required` receives, a
+    signed-in member's, with the membership and tenant that TenantMiddleware set."""
+
+    membership: Membership
+    tenant: Tenant
 
 
 def active_memberships(user: Any) -> models.QuerySet[Membership]:
