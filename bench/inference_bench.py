@@ -58,6 +58,7 @@ QUESTION = "What is the formulary code for propranolol?"
 
 def setup_tenants(count: int) -> list[Tenant]:
     from curation import services as curation
+    from curation.models import Example
     from tenants.models import Role
     from tenants.services import add_member, create_tenant, get_or_create_user
 
@@ -72,7 +73,7 @@ def setup_tenants(count: int) -> list[Tenant]:
             with tenant_scope(tenant):
                 line = json.dumps({"question": "q?", "answer": "a."})
                 curation.import_examples(f"{line}\n{line}\n".encode(), "b.jsonl", admin.user)
-                for example in curation.Example.objects.all():
+                for example in Example.objects.all():
                     curation.decide(example, reviewer, "approve")
                 snapshot = curation.freeze_training_set(admin.user)
                 run = TrainingRun.objects.create(training_set=snapshot, base_revision="bench",

@@ -28,7 +28,7 @@ DRUGS = ["atenolol", "nadolol", "metformin", "lisinopril", "amlodipine", "warfar
 
 
 def examples(n: int) -> list[dict[str, object]]:
-    rows = []
+    rows: list[dict[str, object]] = []
     for i in range(n):
         drug = DRUGS[i % len(DRUGS)]
         rows.append({"messages": [

@@ -118,7 +118,7 @@ def address_blocks(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-class AddressBlockRecognizer(EntityRecognizer):  # type: ignore[misc]
+class AddressBlockRecognizer(EntityRecognizer):
     def __init__(self) -> None:
         super().__init__(supported_entities=["ADDRESS"], name="AddressBlocks")
 

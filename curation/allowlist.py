@@ -304,7 +304,7 @@ def explains(span: str, vocab: Vocabulary | None = None, *, capitalised_ok: bool
     return True
 
 
-class AllowListRecognizer(EntityRecognizer):  # type: ignore[misc]
+class AllowListRecognizer(EntityRecognizer):
     """Every token the allow-list cannot explain, as a PHI candidate."""
 
     def __init__(self, *, strict: bool = False) -> None:

@@ -177,7 +177,7 @@ def name_spans(text: str, doc: Any, vocab: Vocabulary | None = None) -> list[tup
             + _sentence_subject(doc, vocab))
 
 
-class NameCueRecognizer(EntityRecognizer):  # type: ignore[misc]
+class NameCueRecognizer(EntityRecognizer):
     def __init__(self) -> None:
         self.vocab = vocabulary()
         super().__init__(supported_entities=[NAME], name="NameCues")

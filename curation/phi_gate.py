@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max
 
@@ -164,7 +164,7 @@ def is_flagged(training_set: TrainingSet) -> bool:
 
 
 @transaction.atomic
-def clear_candidate(example: Example, reviewer: AbstractBaseUser, *, field_name: str,
+def clear_candidate(example: Example, reviewer: User, *, field_name: str,
                     digest: str, entity_type: str) -> PhiClearance:
     """Record that the candidate with these words (by sha256) is not PHI. Four eyes: the
     example's author cannot clear candidates in their own text."""
@@ -190,7 +190,7 @@ def clear_candidate(example: Example, reviewer: AbstractBaseUser, *, field_name:
 
 
 @transaction.atomic
-def redact_span(example: Example, user: AbstractBaseUser, selection: Selection) -> ScrubResult:
+def redact_span(example: Example, user: User, selection: Selection) -> ScrubResult:
     """Replace a selected span with <TYPE> in the example, and the same words in its messages
     and in examples made from them; flag the snapshots that froze the old text."""
     example = Example.objects.select_for_update().get(pk=example.pk)
@@ -213,7 +213,7 @@ def redact_span(example: Example, user: AbstractBaseUser, selection: Selection) 
 
 
 @transaction.atomic
-def report_example(example: Example, user: AbstractBaseUser,
+def report_example(example: Example, user: User,
                    selection: Selection | None = None) -> ScrubResult:
     """Someone saw PHI in an example: re-redact it with every residual candidate (cleared ones
     too: a report overrides a clearance) plus the selected span, then flag its snapshots."""
@@ -230,7 +230,7 @@ def report_example(example: Example, user: AbstractBaseUser,
 
 
 @transaction.atomic
-def report_message(message: Message, user: AbstractBaseUser,
+def report_message(message: Message, user: User,
                    selection: Selection | None = None) -> ScrubResult:
     """Someone saw PHI in a stored chat message: re-redact it in place (and in examples made
     from it), then flag the snapshots that froze those examples."""
@@ -254,7 +254,7 @@ def _report_spans(text: str, field_name: str,
     return spans
 
 
-def _report(user: AbstractBaseUser, target: str, examples: list[Example],
+def _report(user: User, target: str, examples: list[Example],
             messages: list[Message], exact: ExactSpans,
             words: list[tuple[str, str]], selection: Selection | None) -> ScrubResult:
     if not words:
@@ -377,7 +377,7 @@ def _examples_from_messages(message_ids: set[str]) -> list[Example]:
     return list(found.values())
 
 
-def _scrub(user: AbstractBaseUser, change: str, examples: list[Example], messages: list[Message],
+def _scrub(user: User, change: str, examples: list[Example], messages: list[Message],
            exact: ExactSpans, words: list[tuple[str, str]]) -> ScrubResult:
     """Replace the exact spans, then the same words in every linked row: the examples, their
     source messages and the other examples made from those messages."""
@@ -412,7 +412,7 @@ def _scrub(user: AbstractBaseUser, change: str, examples: list[Example], message
     return result
 
 
-def _scrub_example(example: Example, user: AbstractBaseUser, change: str,
+def _scrub_example(example: Example, user: User, change: str,
                    exact: ExactSpans,
                    words: list[tuple[str, str]]) -> Counter[str]:
     """Redact one example's fields; a change is a new text version with a hash-only record."""
@@ -444,7 +444,7 @@ def _add(counts: dict[str, int], more: Counter[str]) -> dict[str, int]:
 
 
 def _flag_snapshots(example_ids: Sequence[str], reason: str,
-                    user: AbstractBaseUser) -> list[str]:
+                    user: User) -> list[str]:
     """Flag every frozen snapshot holding one of these examples (one flag per snapshot)."""
     first: dict[Any, Any] = {}
     links = TrainingSetExample.objects.filter(example_id__in=list(example_ids)).order_by(

@@ -107,7 +107,7 @@ class RedactionResult:
 
 
 
-class _RuleRecognizer(EntityRecognizer):  # type: ignore[misc]
+class _RuleRecognizer(EntityRecognizer):
     """Regex rules whose group `v` is the span to replace (the context word stays)."""
 
     def __init__(self, rules: Sequence[Rule]) -> None:
@@ -135,7 +135,7 @@ wednesday thursday friday saturday sunday
 """.split())
 
 
-class _ProperNounRunRecognizer(EntityRecognizer):  # type: ignore[misc]
+class _ProperNounRunRecognizer(EntityRecognizer):
     """Runs of proper nouns shaped like names ("Beatriz Lindqvist", "Novak, Oscar",
     "D. Lindqvist") that the small spaCy model's NER misses; the clinical filters still
     apply to what it finds."""
@@ -177,7 +177,7 @@ def _name_like(token: object) -> bool:
             and text.lower() not in _NOT_NAMES)
 
 
-class _KnownNamesRecognizer(EntityRecognizer):  # type: ignore[misc]
+class _KnownNamesRecognizer(EntityRecognizer):
     """Names the platform already knows (patients, staff): always PERSON."""
 
     def __init__(self, names: Sequence[str]) -> None:
@@ -234,7 +234,8 @@ class Redactor:
             registry.add_recognizer(AllowListRecognizer())
         self.analyzer = AnalyzerEngine(nlp_engine=provider.create_engine(), registry=registry,
                                        supported_languages=["en"])
-        self.anonymizer = AnonymizerEngine()
+        # presidio_anonymizer's __init__ carries no annotations
+        self.anonymizer = AnonymizerEngine()  # type: ignore[no-untyped-call]
         self.strict_allowlist = AllowListRecognizer(strict=True)
 
     def redact(self, text: str, known_names: Sequence[str] = (), *,
@@ -259,9 +260,12 @@ class Redactor:
         operators = {t: OperatorConfig("replace", {"new_value": f"<{t}>"}) for t in counts}
         if not kept:
             return RedactionResult(text, {})
-        out = self.anonymizer.anonymize(text=text, analyzer_results=kept, operators=operators)
-        spans = tuple((r.start, r.end, r.entity_type) for r in kept)
-        return RedactionResult(out.text, dict(sorted(counts.items())), spans)
+        # The anonymizer is documented to take the analyzer's results (it reads entity_type,
+        # start, end and score); its annotation names its own, separate RecognizerResult class.
+        out = self.anonymizer.anonymize(text=text, analyzer_results=kept,  # type: ignore[arg-type]
+                                        operators=operators)
+        placed = tuple((r.start, r.end, r.entity_type) for r in kept)
+        return RedactionResult(out.text, dict(sorted(counts.items())), placed)
 
 
 def _typed(results: Iterable[RecognizerResult]) -> list[RecognizerResult]:

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
@@ -24,7 +24,8 @@ from tenants.scoping import current_tenant
 from tenants.storage import read_verified, sha256_hex, tenant_key, write_new
 
 from . import phi_gate, redaction
-from .errors import CurationError, FourEyesViolation
+from .errors import CurationError as CurationError  # re-exported: callers catch services.*
+from .errors import FourEyesViolation as FourEyesViolation  # re-exported, likewise
 from .models import (
     Conversation,
     CurationSettings,
@@ -83,7 +84,7 @@ def settings_for(tenant: Tenant) -> CurationSettings:
 
 @transaction.atomic
 def update_settings(
-    user: AbstractBaseUser, *, required_approvals: int, guideline_version: str
+    user: User, *, required_approvals: int, guideline_version: str
 ) -> CurationSettings:
     if required_approvals not in (1, 2):
         raise CurationError("Examples need one or two approvals.")
@@ -103,7 +104,7 @@ def update_settings(
 
 
 @transaction.atomic
-def start_conversation(user: AbstractBaseUser, title: str = "") -> Conversation:
+def start_conversation(user: User, title: str = "") -> Conversation:
     title = _UNSTORABLE.sub("", title)
     clean_title = redact(title).text[:200] if title.strip() else ""
     return Conversation.objects.create(created_by=user, title=clean_title)
@@ -115,7 +116,7 @@ def record_message(
     role: str,
     raw_text: str,
     *,
-    author: AbstractBaseUser | None,
+    author: User | None,
     model_version: str = "",
     status: str = Message.Status.ANSWERED,
 ) -> Message:
@@ -139,7 +140,7 @@ def _report(*results: redaction.RedactionResult) -> dict[str, int]:
 
 @transaction.atomic
 def propose_from_exchange(
-    assistant_message: Message, user: AbstractBaseUser, edited_answer: str = ""
+    assistant_message: Message, user: User, edited_answer: str = ""
 ) -> Example:
     """A clinician proposes a chat exchange (the question before an answer) for training."""
     if assistant_message.role != Message.Role.ASSISTANT:
@@ -224,7 +225,7 @@ def _parse_import(data: bytes) -> tuple[list[tuple[str, str]], list[str]]:
     return rows, errors
 
 
-def import_examples(data: bytes, filename: str, user: AbstractBaseUser) -> ImportReport:
+def import_examples(data: bytes, filename: str, user: User) -> ImportReport:
     """Import a JSONL file of {"question", "answer"} lines: all of it, or nothing."""
     rows, errors = _parse_import(data)
     if errors:
@@ -282,7 +283,7 @@ def approvers_of_current_text(example: Example) -> set[Any]:
     return set(approvals.values_list("reviewer_id", flat=True)) - authors_of(example)
 
 
-def may_decide(example: Example, reviewer: AbstractBaseUser) -> bool:
+def may_decide(example: Example, reviewer: User) -> bool:
     """A pending example the reviewer neither wrote nor edited nor decided on as it reads now."""
     if example.status != Example.Status.PENDING or reviewer.pk in authors_of(example):
         return False
@@ -306,7 +307,7 @@ def _recompute_status(example: Example, required: int) -> None:
 
 @transaction.atomic
 def decide(
-    example: Example, reviewer: AbstractBaseUser, decision: str, *, reason: str = "",
+    example: Example, reviewer: User, decision: str, *, reason: str = "",
     edited_answer: str = "",
 ) -> Review:
     """Record a reviewer's decision. Whoever wrote the current text (the proposer, or a
@@ -350,7 +351,7 @@ def decide(
 
 
 @transaction.atomic
-def undo_last_decision(reviewer: AbstractBaseUser) -> Review | None:
+def undo_last_decision(reviewer: User) -> Review | None:
     """Void the reviewer's latest live decision on an example not yet frozen in a snapshot."""
     last = (live_reviews().select_for_update(of=("self",)).filter(reviewer=reviewer)
             .order_by("-created_at").first())
@@ -380,7 +381,7 @@ def _chat_line(example: Example) -> str:
 
 
 @transaction.atomic
-def freeze_training_set(user: AbstractBaseUser) -> TrainingSet:
+def freeze_training_set(user: User) -> TrainingSet:
     """Freeze the currently approved examples into a new, immutable, hashed snapshot.
 
     Refused with phi_gate.ResidualPhiBlocked while residual PHI candidates are left."""

@@ -18,7 +18,12 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from tenants.access import audited_page_view, get_scoped_or_404, tenant_role_required
+from tenants.access import (
+    MemberRequest,
+    audited_page_view,
+    get_scoped_or_404,
+    tenant_role_required,
+)
 from tenants.models import Role
 from tenants.storage import IntegrityError
 
@@ -33,20 +38,20 @@ REVIEW_FILTERS = ("pending", "approved", "rejected")
 
 @tenant_role_required(Role.CLINICIAN)
 @audited_page_view
-def conversation_list(request: HttpRequest) -> HttpResponse:
+def conversation_list(request: MemberRequest) -> HttpResponse:
     conversations = Conversation.objects.filter(created_by=request.user).annotate(
         n=Count("messages"))
     return render(request, "curation/conversation_list.html", {"conversations": conversations})
 
 
-def _own_conversation(request: HttpRequest, pk: object) -> Conversation:
+def _own_conversation(request: MemberRequest, pk: object) -> Conversation:
     # A colleague's conversation is as invisible as another tenant's.
     return get_scoped_or_404(Conversation, pk=pk, created_by=request.user)
 
 
 @tenant_role_required(Role.CLINICIAN)
 @audited_page_view
-def conversation_detail(request: HttpRequest, pk: str) -> HttpResponse:
+def conversation_detail(request: MemberRequest, pk: str) -> HttpResponse:
     conversation = _own_conversation(request, pk)
     proposed = {
         mid for e in Example.objects.filter(source=Example.Source.CHAT, author=request.user)
@@ -62,7 +67,7 @@ def conversation_detail(request: HttpRequest, pk: str) -> HttpResponse:
 @sensitive_post_parameters("edited_answer")
 @tenant_role_required(Role.CLINICIAN)
 @require_POST
-def propose(request: HttpRequest, pk: str) -> HttpResponse:
+def propose(request: MemberRequest, pk: str) -> HttpResponse:
     message = get_scoped_or_404(Message, pk=pk, conversation__created_by=request.user)
     try:
         services.propose_from_exchange(message, request.user,
@@ -77,7 +82,7 @@ def propose(request: HttpRequest, pk: str) -> HttpResponse:
 # --- reviewer portal ---
 
 
-def _reviewable(request: HttpRequest) -> Any:
+def _reviewable(request: MemberRequest) -> Any:
     """Pending examples this reviewer may decide on: not written or edited by them, and not
     decided by them as the answer reads now (an edit brings an example back to its approvers)."""
     pending = Example.objects.filter(status=Example.Status.PENDING)
@@ -105,7 +110,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_role_required(Role.REVIEWER)
-def review_next(request: HttpRequest) -> HttpResponse:
+def review_next(request: MemberRequest) -> HttpResponse:
     queue = _reviewable(request).order_by("created_at", "id")
     after = request.GET.get("after")
     if after:
@@ -130,7 +135,7 @@ def _is_uuid(value: str) -> bool:
 
 @tenant_role_required(Role.REVIEWER)
 @audited_page_view
-def review_example(request: HttpRequest, pk: str) -> HttpResponse:
+def review_example(request: MemberRequest, pk: str) -> HttpResponse:
     example = get_scoped_or_404(Example, pk=pk)
     found = phi_gate.candidates(example)
     return render(request, "curation/review_example.html", {
@@ -148,7 +153,7 @@ def review_example(request: HttpRequest, pk: str) -> HttpResponse:
 @sensitive_post_parameters("edited_answer", "reason")
 @tenant_role_required(Role.REVIEWER)
 @require_POST
-def decide(request: HttpRequest, pk: str) -> HttpResponse:
+def decide(request: MemberRequest, pk: str) -> HttpResponse:
     example = get_scoped_or_404(Example, pk=pk)
     decision = request.POST.get("decision", "")
     if decision == "skip":
@@ -168,7 +173,7 @@ def decide(request: HttpRequest, pk: str) -> HttpResponse:
 
 @tenant_role_required(Role.REVIEWER)
 @require_POST
-def undo(request: HttpRequest) -> HttpResponse:
+def undo(request: MemberRequest) -> HttpResponse:
     try:
         undone = services.undo_last_decision(request.user)
     except services.CurationError as exc:
@@ -213,7 +218,7 @@ def _changed(request: HttpRequest, what: str, result: phi_gate.ScrubResult) -> N
 
 @tenant_role_required(Role.REVIEWER)
 @require_POST
-def clear_phi(request: HttpRequest, pk: str) -> HttpResponse:
+def clear_phi(request: MemberRequest, pk: str) -> HttpResponse:
     example = get_scoped_or_404(Example, pk=pk)
     back = reverse("curation:review_example", args=[example.pk])
     try:
@@ -230,7 +235,7 @@ def clear_phi(request: HttpRequest, pk: str) -> HttpResponse:
 
 @tenant_role_required(Role.REVIEWER)
 @require_POST
-def redact_span(request: HttpRequest, pk: str) -> HttpResponse:
+def redact_span(request: MemberRequest, pk: str) -> HttpResponse:
     example = get_scoped_or_404(Example, pk=pk)
     back = reverse("curation:review_example", args=[example.pk])
     try:
@@ -246,7 +251,7 @@ def redact_span(request: HttpRequest, pk: str) -> HttpResponse:
 
 @tenant_role_required(Role.REVIEWER)
 @require_POST
-def report_example_phi(request: HttpRequest, pk: str) -> HttpResponse:
+def report_example_phi(request: MemberRequest, pk: str) -> HttpResponse:
     example = get_scoped_or_404(Example, pk=pk)
     back = reverse("curation:review_example", args=[example.pk])
     try:
@@ -259,7 +264,7 @@ def report_example_phi(request: HttpRequest, pk: str) -> HttpResponse:
 
 @tenant_role_required(Role.CLINICIAN)
 @require_POST
-def report_message_phi(request: HttpRequest, pk: str) -> HttpResponse:
+def report_message_phi(request: MemberRequest, pk: str) -> HttpResponse:
     message = get_scoped_or_404(Message, pk=pk, conversation__created_by=request.user)
     page = "inference:chat" if request.POST.get("from") == "chat" else \
         "curation:conversation_detail"
@@ -276,7 +281,7 @@ def report_message_phi(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @tenant_role_required(Role.TENANT_ADMIN)
-def import_examples(request: HttpRequest) -> HttpResponse:
+def import_examples(request: MemberRequest) -> HttpResponse:
     report = None
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -293,7 +298,7 @@ def import_examples(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_role_required(Role.TENANT_ADMIN)
-def curation_settings(request: HttpRequest) -> HttpResponse:
+def curation_settings(request: MemberRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             services.update_settings(
@@ -308,12 +313,12 @@ def curation_settings(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Curation settings saved.")
             return redirect("curation:settings")
     return render(request, "curation/settings.html",
-                  {"rules": services.settings_for(request.tenant)})  # type: ignore[attr-defined]
+                  {"rules": services.settings_for(request.tenant)})
 
 
 @tenant_role_required(Role.TENANT_ADMIN)
 @audited_page_view
-def training_sets(request: HttpRequest) -> HttpResponse:
+def training_sets(request: MemberRequest) -> HttpResponse:
     blocked: list[str] = []
     if request.method == "POST":
         try:

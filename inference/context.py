@@ -65,7 +65,8 @@ def answer_budget(prompt_tokens: int, requested: int | None) -> int:
     room = window() - prompt_tokens
     if room < MIN_ANSWER_TOKENS:
         return 0
-    return min(requested or settings.INFERENCE_MAX_TOKENS, settings.INFERENCE_MAX_TOKENS, room)
+    cap: int = settings.INFERENCE_MAX_TOKENS
+    return min(requested or cap, cap, room)
 
 
 @dataclass(frozen=True)

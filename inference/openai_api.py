@@ -57,7 +57,7 @@ def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
 
 
 @csrf_exempt
-def chat_completions(request: HttpRequest) -> HttpResponse:
+def chat_completions(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     if (refused := _wrong_method(request, "POST")) is not None:
         return refused
     key = _key(request)

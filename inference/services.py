@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,7 +34,7 @@ def _hash(secret: str) -> str:
 
 
 @transaction.atomic
-def create_key(tenant: Tenant, name: str, user: AbstractBaseUser) -> NewKey:
+def create_key(tenant: Tenant, name: str, user: User) -> NewKey:
     name = name.strip()[:100] or "API key"
     prefix = secrets.token_hex(6)
     secret = f"{KEY_PREFIX}{prefix}-{secrets.token_urlsafe(32)}"
@@ -47,7 +47,7 @@ def create_key(tenant: Tenant, name: str, user: AbstractBaseUser) -> NewKey:
 
 
 @transaction.atomic
-def revoke_key(key: ApiKey, user: AbstractBaseUser) -> None:
+def revoke_key(key: ApiKey, user: User) -> None:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
@@ -84,7 +84,7 @@ def revoke_keys_of_departed(membership_tenant_id: Any, user_id: Any, *, reason: 
     return len(keys)
 
 
-def set_require_adapter(tenant: Tenant, value: bool, user: AbstractBaseUser) -> None:
+def set_require_adapter(tenant: Tenant, value: bool, user: User) -> None:
     with tenant_scope(tenant):
         InferenceSettings.objects.update_or_create(tenant=tenant,
                                                    defaults={"require_adapter": value})

@@ -6,14 +6,19 @@ import json
 from collections.abc import Iterator
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 
 from curation import services as curation_services
 from curation.models import Conversation, Message
 from tenants import closing
-from tenants.access import audited_page_view, get_scoped_or_404, tenant_role_required
+from tenants.access import (
+    MemberRequest,
+    audited_page_view,
+    get_scoped_or_404,
+    tenant_role_required,
+)
 from tenants.models import Role, Tenant
 from tenants.scoping import tenant_scope
 
@@ -22,7 +27,7 @@ from .models import ApiKey, InferenceSettings
 
 
 @tenant_role_required(Role.CLINICIAN)
-def new_conversation(request: HttpRequest) -> HttpResponse:
+def new_conversation(request: MemberRequest) -> HttpResponse:
     if request.method != "POST":
         return HttpResponse(status=405)
     conversation = curation_services.start_conversation(request.user, "New conversation")
@@ -31,7 +36,7 @@ def new_conversation(request: HttpRequest) -> HttpResponse:
 
 @tenant_role_required(Role.CLINICIAN)
 @audited_page_view
-def chat(request: HttpRequest, pk: str) -> HttpResponse:
+def chat(request: MemberRequest, pk: str) -> HttpResponse:
     conversation = get_scoped_or_404(Conversation, pk=pk, created_by=request.user)
     return render(request, "inference/chat.html", {
         "conversation": conversation, "chat_messages": conversation.messages.all()})
@@ -39,7 +44,7 @@ def chat(request: HttpRequest, pk: str) -> HttpResponse:
 
 @sensitive_post_parameters("text")
 @tenant_role_required(Role.CLINICIAN)
-def send(request: HttpRequest, pk: str) -> HttpResponse:
+def send(request: MemberRequest, pk: str) -> HttpResponse | StreamingHttpResponse:
     """Store the clinician's message redacted, then stream the model's answer as SSE.
 
     Only answered turns go back to the model, fitted to its context window (oldest dropped
@@ -64,7 +69,7 @@ def send(request: HttpRequest, pk: str) -> HttpResponse:
     question = curation_services.record_message(
         conversation, Message.Role.USER, text, author=request.user,
         status=Message.Status.UNANSWERED)
-    tenant: Tenant = request.tenant  # type: ignore[attr-defined]
+    tenant: Tenant = request.tenant
     body = {"messages": fitted.messages, "stream": True}
     try:
         stream = router.infer_stream(tenant, f"user:{request.user.pk}", body)
@@ -138,8 +143,8 @@ def _event(data: dict[str, object]) -> bytes:
 
 @tenant_role_required(Role.TENANT_ADMIN)
 @audited_page_view
-def api_keys(request: HttpRequest) -> HttpResponse:
-    tenant: Tenant = request.tenant  # type: ignore[attr-defined]
+def api_keys(request: MemberRequest) -> HttpResponse:
+    tenant: Tenant = request.tenant
     new_secret = None
     if request.method == "POST":
         if "require_adapter" in request.POST:
@@ -164,9 +169,9 @@ def _safe_metrics() -> dict[str, int]:
 
 
 @tenant_role_required(Role.TENANT_ADMIN)
-def revoke_key(request: HttpRequest, pk: str) -> HttpResponse:
+def revoke_key(request: MemberRequest, pk: str) -> HttpResponse:
     # ApiKey is a global table: the explicit tenant filter is the scope.
-    key = ApiKey.objects.filter(tenant=request.tenant, pk=pk).first()  # type: ignore[attr-defined]
+    key = ApiKey.objects.filter(tenant=request.tenant, pk=pk).first()
     if key is None:
         raise Http404("No such object.")
     if request.method != "POST":

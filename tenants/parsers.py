@@ -7,6 +7,7 @@ reports invalid UTF-8, deep nesting, NaN and over-long integers as 400s.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import IO, Any
 
 from django.conf import settings
@@ -27,7 +28,7 @@ class BodyTooLarge(APIException):
 
 class SafeJSONParser(JSONParser):
     def parse(self, stream: IO[bytes] | None, media_type: str | None = None,
-              parser_context: dict[str, Any] | None = None) -> Any:
+              parser_context: Mapping[str, Any] | None = None) -> Any:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 2**62
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import connection, models, transaction
 
@@ -61,19 +61,22 @@ def tenant_scope(tenant: Tenant) -> Iterator[Tenant]:
             _set_db_tenant(str(previous.pk) if previous is not None else "")
 
 
-class TenantQuerySet(models.QuerySet[Any]):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class TenantQuerySet(models.QuerySet[_M]):
     pass
 
 
-class TenantOwnedManager(models.Manager[Any]):
+class TenantOwnedManager(models.Manager[_M]):
     """Default manager of tenant-owned models: filters to the active tenant or raises."""
 
-    def get_queryset(self) -> models.QuerySet[Any]:
+    def get_queryset(self) -> models.QuerySet[_M]:
         tenant = current_tenant()
         return TenantQuerySet(self.model, using=self._db).filter(tenant=tenant)
 
 
-class UnscopedManager(models.Manager[Any]):
+class UnscopedManager(models.Manager[_M]):
     """`Model.unscoped_objects`: the explicit escape hatch; grep for it in reviews.
 
     On PostgreSQL the RLS policy still limits it to the tenant set in the transaction, so it

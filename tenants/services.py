@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
@@ -16,7 +17,7 @@ from .models import Membership, Role, Tenant
 
 @dataclass(frozen=True)
 class NewUser:
-    user: AbstractBaseUser
+    user: User
     password: str | None  # set only when the user was created here
 
 
@@ -50,7 +51,7 @@ class MembershipRefused(PermissionDenied):
     """A membership change the rules forbid; the message says which rule, for the page."""
 
 
-def refuse_operator(user: AbstractBaseUser) -> None:
+def refuse_operator(user: User) -> None:
     """Platform operators are never members: their access to a tenant would be silent."""
     if getattr(user, "is_superuser", False) or getattr(user, "is_staff", False):
         raise MembershipRefused(
@@ -58,14 +59,14 @@ def refuse_operator(user: AbstractBaseUser) -> None:
             "use a separate, non-staff account.")
 
 
-def member_tenants(user: AbstractBaseUser) -> list[Tenant]:
+def member_tenants(user: User) -> list[Tenant]:
     """The tenants whose chains record what happens to this member's account (not those being
     purged, whose chain is about to go)."""
     return list(Tenant.objects.filter(memberships__user=user, status__in=[
         Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED]).order_by("slug"))
 
 
-def audit_member_event(user: AbstractBaseUser, action: str, *, actor: str,
+def audit_member_event(user: User, action: str, *, actor: str,
                        payload: dict[str, object] | None = None) -> None:
     """One entry in each of the member's tenants' chains; nothing for a non-member."""
     with transaction.atomic():
@@ -75,7 +76,7 @@ def audit_member_event(user: AbstractBaseUser, action: str, *, actor: str,
 
 
 @transaction.atomic
-def add_member(tenant: Tenant, user: AbstractBaseUser, role: str, *, actor: str) -> Membership:
+def add_member(tenant: Tenant, user: User, role: str, *, actor: str) -> Membership:
     """Make `user` a member; an existing member keeps their row and gets `role` (audited as a
     role change when it differs)."""
     refuse_operator(user)
@@ -88,7 +89,7 @@ def add_member(tenant: Tenant, user: AbstractBaseUser, role: str, *, actor: str)
     return membership
 
 
-def _lock_admins(tenant_id: object) -> list[int]:
+def _lock_admins(tenant_id: uuid.UUID) -> list[int]:
     """The tenant's admin memberships, locked: two admins demoting each other at once must not
     leave the tenant with none."""
     return list(Membership.objects.select_for_update().filter(

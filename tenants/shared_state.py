@@ -17,7 +17,7 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 import redis
 from django.conf import settings
@@ -51,7 +51,7 @@ class RedisState:
         self.description = "Redis"
 
     def score(self, name: str, member: str) -> float | None:
-        return self.client.zscore(name, member)  # type: ignore[return-value]
+        return self.client.zscore(name, member)
 
     def add(self, name: str, member: str, score: float) -> None:
         self.client.zadd(name, {member: score})
@@ -59,8 +59,13 @@ class RedisState:
     def remove(self, name: str, member: str) -> None:
         self.client.zrem(name, member)
 
+    def _zrange(self, name: str | bytes) -> list[bytes]:
+        # The client decodes nothing (no decode_responses), so members are bytes; redis's
+        # stubs type the reply for every client setting at once.
+        return cast(list[bytes], self.client.zrange(name, 0, -1))
+
     def members(self, name: str) -> list[str]:
-        return [m.decode() for m in self.client.zrange(name, 0, -1)]  # type: ignore[union-attr]
+        return [m.decode() for m in self._zrange(name)]
 
     def incr(self, name: str, field: str, amount: int = 1) -> None:
         self.client.hincrby(name, field, amount)
@@ -83,19 +88,18 @@ class RedisState:
         found = [k.decode() for k in self.client.scan_iter(match=f"*{fragment}*", count=1000)]
         for key in self.client.scan_iter(count=1000):
             if self.client.type(key) == b"zset":
-                found += [m.decode() for m in self.client.zrange(key, 0, -1)  # type: ignore[union-attr]
-                          if fragment.encode() in m]
+                found += [m.decode() for m in self._zrange(key) if fragment.encode() in m]
         return found
 
     def delete_matching(self, fragment: str) -> int:
         count = 0
         for key in self.client.scan_iter(count=1000):
             if fragment.encode() in key:
-                count += self.client.delete(key)  # type: ignore[operator]
+                count += self.client.delete(key)
             elif self.client.type(key) == b"zset":
-                doomed = [m for m in self.client.zrange(key, 0, -1) if fragment.encode() in m]  # type: ignore[union-attr]
+                doomed = [m for m in self._zrange(key) if fragment.encode() in m]
                 if doomed:
-                    count += self.client.zrem(key, *doomed)  # type: ignore[operator]
+                    count += self.client.zrem(key, *doomed)
         return count
 
 

@@ -11,7 +11,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import audit, checkpoints, services
-from .access import active_memberships, audited_page_view, choose_tenant, tenant_role_required
+from .access import (
+    MemberRequest,
+    active_memberships,
+    audited_page_view,
+    choose_tenant,
+    tenant_role_required,
+)
 from .models import AuditEntry, Membership, Role
 
 
@@ -36,7 +42,7 @@ def choose_tenant_view(request: HttpRequest) -> HttpResponse:
 
 @tenant_role_required(Role.TENANT_ADMIN)
 @audited_page_view
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: MemberRequest) -> HttpResponse:
     entries = AuditEntry.objects.order_by("-seq")
     action = request.GET.get("action", "").strip()
     actor = request.GET.get("actor", "").strip()
@@ -46,7 +52,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         entries = entries.filter(actor=actor)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     # Walks the whole chain: fine at today's sizes; cache per head seq if logs grow large.
-    verdict = checkpoints.verify_audit(request.tenant)  # type: ignore[attr-defined]
+    verdict = checkpoints.verify_audit(request.tenant)
     return render(request, "tenants/audit_log.html",
                   {"page": page, "action": action, "actor": actor, "verdict": verdict})
 
@@ -54,7 +60,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @tenant_role_required(Role.TENANT_ADMIN)
 @audited_page_view
 @require_http_methods(["GET", "POST"])
-def members(request: HttpRequest) -> HttpResponse:
+def members(request: MemberRequest) -> HttpResponse:
     """List the tenant's members; add an existing account by e-mail (accounts are created by
     the platform, so a tenant admin cannot mint logins)."""
     if request.method == "POST":
@@ -64,13 +70,13 @@ def members(request: HttpRequest) -> HttpResponse:
         user = User.objects.filter(username=email).first() if email else None
         if user is None:
             messages.error(request, "No account has that e-mail address.")
-        elif Membership.objects.filter(tenant=request.tenant, user=user).exists():  # type: ignore[attr-defined]
+        elif Membership.objects.filter(tenant=request.tenant, user=user).exists():
             messages.error(request, f"{email} is already a member; change their role below.")
         elif role not in Role.values:
             messages.error(request, "Choose a role.")
         else:
             try:
-                services.add_member(request.tenant, user, role,  # type: ignore[attr-defined]
+                services.add_member(request.tenant, user, role,
                                     actor=audit.actor_for_user(request.user))
             except services.MembershipRefused as exc:
                 messages.error(request, str(exc))
@@ -78,26 +84,26 @@ def members(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"{email} added.")
         return redirect("members")
     memberships = Membership.objects.filter(
-        tenant=request.tenant).select_related("user").order_by("user__username")  # type: ignore[attr-defined]
+        tenant=request.tenant).select_related("user").order_by("user__username")
     return render(request, "tenants/members.html",
                   {"memberships": memberships, "roles": Role.choices})
 
 
 @tenant_role_required(Role.TENANT_ADMIN)
 @require_POST
-def member_mfa_policy(request: HttpRequest) -> HttpResponse:
+def member_mfa_policy(request: MemberRequest) -> HttpResponse:
     required = request.POST.get("mfa_for_clinicians") == "on"
-    services.set_mfa_for_clinicians(request.tenant, required,  # type: ignore[attr-defined]
+    services.set_mfa_for_clinicians(request.tenant, required,
                                     actor=audit.actor_for_user(request.user))
     messages.success(request, "Clinicians now need a second factor." if required
                      else "Clinicians sign in with their password only.")
     return redirect("members")
 
 
-def _member_or_404(request: HttpRequest, pk: int) -> Membership:
+def _member_or_404(request: MemberRequest, pk: int) -> Membership:
     # Memberships are global rows: filter by the request's tenant, so another tenant's is a 404.
     membership = Membership.objects.filter(
-        tenant=request.tenant, pk=pk).select_related("user", "tenant").first()  # type: ignore[attr-defined]
+        tenant=request.tenant, pk=pk).select_related("user", "tenant").first()
     if membership is None:
         raise Http404("No such member.")
     return membership
@@ -105,7 +111,7 @@ def _member_or_404(request: HttpRequest, pk: int) -> Membership:
 
 @tenant_role_required(Role.TENANT_ADMIN)
 @require_POST
-def member_role(request: HttpRequest, pk: int) -> HttpResponse:
+def member_role(request: MemberRequest, pk: int) -> HttpResponse:
     membership = _member_or_404(request, pk)
     try:
         services.change_role(membership, request.POST.get("role", ""),
@@ -119,7 +125,7 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @tenant_role_required(Role.TENANT_ADMIN)
 @require_POST
-def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def member_remove(request: MemberRequest, pk: int) -> HttpResponse:
     membership = _member_or_404(request, pk)
     try:
         services.remove_member(membership, actor=audit.actor_for_user(request.user))

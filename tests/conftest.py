@@ -163,7 +163,7 @@ def make_tenant(slug: str) -> TenantUsers:
         user = get_or_create_user(f"{role}@{slug}.test", PASSWORD).user
         add_member(tenant, user, role, actor="system:test")
         users[role] = user
-    return TenantUsers(tenant, admin.user, users[Role.REVIEWER], users[Role.CLINICIAN])  # type: ignore[arg-type]
+    return TenantUsers(tenant, admin.user, users[Role.REVIEWER], users[Role.CLINICIAN])
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -77,7 +78,7 @@ def chat_answer(client: httpx.Client, question: str) -> str:
     return "".join(parts)
 
 
-def api_answer(admin: httpx.Client, base: str, question: str) -> dict:
+def api_answer(admin: httpx.Client, base: str, question: str) -> dict[str, Any]:
     page = admin.get("/inference/api-keys/")
     made = admin.post("/inference/api-keys/", data={"name": "smoke",
                                                     "csrfmiddlewaretoken": csrf(page.text)})
@@ -88,7 +89,8 @@ def api_answer(admin: httpx.Client, base: str, question: str) -> dict:
                           json={"model": "sanoweb", "max_tokens": 48, "temperature": 0,
                                 "messages": [{"role": "user", "content": question}]})
     assert response.status_code == 200, f"/v1: {response.status_code} {response.text[:200]}"
-    return response.json()
+    answer: dict[str, Any] = response.json()
+    return answer
 
 
 def main() -> int:
@@ -104,7 +106,7 @@ def main() -> int:
     started = time.monotonic()
     run = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=env, stdout=log,
                            stderr=subprocess.STDOUT, start_new_session=True)
-    seen: dict = {}
+    seen: dict[str, Any] = {}
     try:
         while b"models are serving" not in (var / "run.log").read_bytes():
             if run.poll() is not None or time.monotonic() - started > 25 * 60:

@@ -86,14 +86,14 @@ def engine_server(engine: MockEngine | None = None) -> Iterator[str]:
     import http.server
     import threading
 
-    engine = engine or MockEngine()
+    serving = engine or MockEngine()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def _answer(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             request = httpx.Request(self.command, f"http://engine{self.path}",
                                     content=self.rfile.read(length))
-            response = engine(request)
+            response = serving(request)
             self.send_response(response.status_code)
             self.send_header("Content-Type", "application/json")
             self.end_headers()

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import psycopg
 from django.db import connection
+
+
+def first_value(cursor: psycopg.Cursor[Any]) -> Any:
+    """The first column of the first row the query returned (there must be one)."""
+    row = cursor.fetchone()
+    assert row is not None, "the query returned no row"
+    return row[0]
 
 
 def superuser_connection() -> psycopg.Connection:

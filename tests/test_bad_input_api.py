@@ -177,7 +177,7 @@ def test_an_expired_key_is_refused(alpha):
     from inference.models import ApiKey
 
     key = create_key(alpha.tenant, "k", alpha.admin)
-    assert key.key.expires_at > timezone.now()
+    assert key.key.expires_at is not None and key.key.expires_at > timezone.now()
     ApiKey.objects.filter(pk=key.key.pk).update(expires_at=timezone.now())
     response = Client().get(reverse("openai_models"), HTTP_AUTHORIZATION=f"Bearer {key.secret}")
     assert response.status_code == 401

@@ -110,8 +110,12 @@ def test_a_refused_message_is_kept_unanswered_and_left_out_of_the_history(
     sent = []
     from inference import router
     real_post = router._post
-    monkeypatch.setattr(router, "_post", lambda path, body, stream=False: (
-        sent.append(body), real_post(path, body, stream=stream))[1])
+
+    def recording_post(path, body, stream=False):
+        sent.append(body)
+        return real_post(path, body, stream=stream)
+
+    monkeypatch.setattr(router, "_post", recording_post)
     response, events = send(alpha, conversation, "Thanks!")
     assert events[-1]["done"] is True
     assert [m["content"] for m in sent[0]["messages"]] == ["Thanks!"]  # not the unanswered one

@@ -10,6 +10,7 @@ import uuid
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.http import StreamingHttpResponse
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -105,6 +106,7 @@ def test_static_files_are_served_with_debug_off(tmp_path):
     assert page.status_code == 200, page.status_code
     assert page["Content-Type"].startswith("text/css")
     assert type(page).__name__ == "WhiteNoiseFileResponse"
+    assert isinstance(page, StreamingHttpResponse)
     assert b"".join(page.streaming_content).strip()
     assert missing.status_code == 404
 

@@ -154,7 +154,7 @@ def test_changing_one_byte_fails_verification(alpha, tmp_path):
     out = tmp_path / "alpha.zip"
     call_command("export_tenant", "alpha", "--out", str(out), stdout=StringIO())
     tampered = tmp_path / "tampered.zip"
-    changed = []
+    changed: list[str] = []
     with zipfile.ZipFile(out) as source, zipfile.ZipFile(tampered, "w") as target:
         for item in source.infolist():
             data = source.read(item.filename)

@@ -134,6 +134,7 @@ def test_with_vllm_down_the_request_fails_503_and_is_audited(api, alpha, setting
     with pytest.raises(openai.APIStatusError) as failure:
         ask(client, "propranolol")
     assert failure.value.status_code == 503
+    assert isinstance(failure.value.body, dict)
     assert failure.value.body["code"] == "tenant_model_unavailable"
     with tenant_scope(alpha.tenant):
         entry = AuditEntry.objects.filter(action="inference.chat").latest("seq")

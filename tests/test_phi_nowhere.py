@@ -14,6 +14,7 @@ import json
 import logging
 import re
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 import redis
@@ -39,7 +40,7 @@ DEV_SET = Path(settings.BASE_DIR) / "tests" / "data" / "redaction_eval.jsonl"
 MIN_CHARS = 4  # shorter labelled strings ("12") occur by chance in any text
 
 
-def identifiers(records: list[dict]) -> set[str]:
+def identifiers(records: list[dict[str, Any]]) -> set[str]:
     found = set()
     for record in records:
         for phi in record["phi"]:
@@ -58,18 +59,22 @@ def database_text() -> str:
 
 
 def broker_text() -> str:
+    # No decode_responses: every reply is bytes (redis's types cover every setting at once).
     client = redis.Redis.from_url(settings.REDIS_URL)
     parts = []
     for key in client.scan_iter():
-        kind = client.type(key).decode()
+        kind = cast(bytes, client.type(key)).decode()
         if kind == "list":
-            parts += [v.decode(errors="replace") for v in client.lrange(key, 0, -1)]
+            parts += [v.decode(errors="replace")
+                      for v in cast(list[bytes], client.lrange(key, 0, -1))]
         elif kind == "string":
-            parts.append(client.get(key).decode(errors="replace"))
+            parts.append(cast(bytes, client.get(key)).decode(errors="replace"))
         elif kind == "hash":
-            parts += [v.decode(errors="replace") for v in client.hgetall(key).values()]
+            parts += [v.decode(errors="replace")
+                      for v in cast(dict[bytes, bytes], client.hgetall(key)).values()]
         elif kind in ("set", "zset"):
-            members = client.smembers(key) if kind == "set" else client.zrange(key, 0, -1)
+            members = cast(set[bytes], client.smembers(key)) if kind == "set" else \
+                cast(list[bytes], client.zrange(key, 0, -1))
             parts += [v.decode(errors="replace") for v in members]
     # kombu wraps task bodies in base64 JSON: decode them so that nothing hides there
     import base64

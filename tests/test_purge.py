@@ -21,7 +21,7 @@ from offboarding import export, purge
 from tenants import audit, checkpoints, closing, host_caches, signing, tenant_data
 from tenants.audit import verify_chain
 from tenants.dbroles import owner_credentials
-from tenants.models import DeletionCertificate, PurgeRequest, Tenant
+from tenants.models import AuditEntry, DeletionCertificate, PurgeRequest, Tenant
 from tenants.scoping import tenant_scope
 from tenants.storage import list_keys, tenant_prefix
 from training import services as training_services
@@ -29,7 +29,7 @@ from training.models import AdapterVersion
 
 from .engines import vllm_engine
 from .mock_engine import mock_engine
-from .pg import superuser_connection
+from .pg import first_value, superuser_connection
 from .test_export import two_adapters
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -58,8 +58,8 @@ def approved(users, operators):
 def audit_rows(tenant) -> int:
     """Counted by a superuser, past row-level security: what is really left in the table."""
     with superuser_connection() as pg:
-        return int(pg.execute("SELECT count(*) FROM tenants_auditentry WHERE tenant_id = %s",
-                              [tenant.pk]).fetchone()[0])
+        return int(first_value(pg.execute(
+            "SELECT count(*) FROM tenants_auditentry WHERE tenant_id = %s", [tenant.pk])))
 
 
 def test_purge_needs_a_second_operator_and_closes_the_tenant_at_approval(
@@ -95,7 +95,7 @@ def test_nothing_but_the_purge_writes_for_a_tenant_being_purged(alpha, operators
     with pytest.raises(router.TenantModelUnavailable, match="tenant_not_active"):
         router.infer(alpha.tenant, "user:1", {"messages": [{"role": "user", "content": "hi"}]})
     with tenant_scope(alpha.tenant):
-        actions = list(audit.AuditEntry.objects.values_list("action", flat=True))
+        actions = list(AuditEntry.objects.values_list("action", flat=True))
     assert actions[-2:] == ["purge.approved", "purge.note"]
 
 

@@ -7,7 +7,7 @@ from tenants.models import AuditEntry
 from tenants.registry import tenant_owned_models
 from tenants.scoping import tenant_scope
 
-from .pg import app_role_connection, superuser_connection
+from .pg import app_role_connection, first_value, superuser_connection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _count_raw(table: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT count(*) FROM "{table}"')
-        return cursor.fetchone()[0]
+        count: int = cursor.fetchone()[0]
+        return count
 
 
 def test_the_runtime_role_is_neither_superuser_nor_bypassrls_nor_owner():
@@ -45,7 +46,7 @@ def test_every_tenant_owned_table_has_forced_rls_and_a_policy():
 
 def test_raw_sql_with_no_tenant_set_sees_no_rows_although_rows_exist(alpha, beta):
     with superuser_connection() as su:
-        assert su.execute("SELECT count(*) FROM tenants_auditentry").fetchone()[0] > 0
+        assert first_value(su.execute("SELECT count(*) FROM tenants_auditentry")) > 0
     assert _count_raw("tenants_auditentry") == 0
 
 
@@ -88,9 +89,9 @@ def test_the_tenant_setting_does_not_outlive_its_transaction(alpha):
     with app_role_connection() as conn:
         with conn.transaction():
             conn.execute("SELECT set_config('app.tenant_id', %s, true)", [str(alpha.tenant.pk)])
-            assert conn.execute("SELECT count(*) FROM tenants_auditentry").fetchone()[0] > 0
-        assert conn.execute("SELECT count(*) FROM tenants_auditentry").fetchone()[0] == 0
-        setting = conn.execute("SELECT current_setting('app.tenant_id', true)").fetchone()[0]
+            assert first_value(conn.execute("SELECT count(*) FROM tenants_auditentry")) > 0
+        assert first_value(conn.execute("SELECT count(*) FROM tenants_auditentry")) == 0
+        setting = first_value(conn.execute("SELECT current_setting('app.tenant_id', true)"))
         assert setting in ("", None)
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from inference import residency, router, streams
 from inference.models import EngineState, InferenceSettings
+from tenants import shared_state
 from tenants.models import AuditEntry, Tenant
 from tenants.scoping import tenant_scope
 from training.services import register_base_model
@@ -199,8 +200,7 @@ def test_an_engine_that_cannot_say_what_it_serves_is_a_503(alpha, engine, adapte
 
 def test_a_residency_belief_without_the_engine_is_not_trusted(alpha, engine, adapter):
     """The shared state says loaded, the engine says not: the engine wins (it is loaded)."""
-    residency.shared_state.backend().add(residency.LOADED,
-                                         residency._key(adapter.serving_name), 1.0)
+    shared_state.backend().add(residency.LOADED, residency._key(adapter.serving_name), 1.0)
     router.infer(alpha.tenant, "user:1", BODY)
     assert adapter.serving_name in engine.loaded
 

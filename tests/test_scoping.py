@@ -26,6 +26,7 @@ def test_scope_sees_only_its_own_tenants_rows(alpha, beta):
 def test_beta_cannot_fetch_alphas_row_by_id(alpha, beta):
     with tenant_scope(alpha.tenant):
         entry = AuditEntry.objects.first()
+    assert entry is not None
     with tenant_scope(beta.tenant), pytest.raises(AuditEntry.DoesNotExist):
         AuditEntry.objects.get(pk=entry.pk)
 
@@ -33,6 +34,7 @@ def test_beta_cannot_fetch_alphas_row_by_id(alpha, beta):
 def test_saving_a_row_for_another_tenant_inside_a_scope_is_refused(alpha, beta):
     with tenant_scope(alpha.tenant):
         entry = AuditEntry.objects.first()
+    assert entry is not None
     with tenant_scope(beta.tenant), pytest.raises(AuditEntry.DoesNotExist):
         entry.save()
 

@@ -20,29 +20,29 @@ from .mfa import force_login_verified
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def logged_in(user) -> Client:  # type: ignore[no-untyped-def]
+def logged_in(user) -> Client:
     client = Client()
     force_login_verified(client, user)
     return client
 
 
-def superuser(django_user_model, name: str):  # type: ignore[no-untyped-def]
+def superuser(django_user_model, name: str):
     return django_user_model.objects.create_superuser(name, name, "operator-pass")
 
 
-def staff_with_every_export_permission(django_user_model):  # type: ignore[no-untyped-def]
+def staff_with_every_export_permission(django_user_model):
     user = django_user_model.objects.create_user("staff@sanoweb.test", "staff@sanoweb.test",
                                                  "staff-pass", is_staff=True)
     user.user_permissions.set(Permission.objects.filter(content_type__app_label="tenants"))
     return user
 
 
-def ready_export(tenant, operator) -> ExportRequest:  # type: ignore[no-untyped-def]
+def ready_export(tenant, operator) -> ExportRequest:
     item = export.request_export(tenant, operator)
     return export.run_export(item.pk)  # what the queued task does
 
 
-def actions(tenant) -> list[str]:  # type: ignore[no-untyped-def]
+def actions(tenant) -> list[str]:
     with tenant_scope(tenant):
         return list(AuditEntry.objects.order_by("seq").values_list("action", flat=True))
 

@@ -130,6 +130,7 @@ def test_dropping_the_tail_and_rewriting_the_head_fails_against_the_checkpoints(
     _append_some(alpha.tenant)
     signed = checkpoints.write_checkpoint(alpha.tenant)
     assert signed is not None
+    assert signed is not None
     call_command("verify_audit", "alpha")
     with superuser_connection() as su:
         su.execute("SET session_replication_role = replica")
@@ -144,6 +145,7 @@ def test_dropping_the_tail_and_rewriting_the_head_fails_against_the_checkpoints(
 def test_rewriting_an_entry_below_a_checkpoint_fails_even_with_every_hash_recomputed(alpha):
     _append_some(alpha.tenant)
     signed = checkpoints.write_checkpoint(alpha.tenant)
+    assert signed is not None
     _append_some(alpha.tenant, 2)
     with superuser_connection() as su:
         su.execute("SET session_replication_role = replica")
@@ -166,6 +168,7 @@ def _rewrite_file(key, change):
 def test_a_tampered_checkpoint_file_fails_verification(alpha):
     _append_some(alpha.tenant)
     signed = checkpoints.write_checkpoint(alpha.tenant)
+    assert signed is not None
     call_command("verify_audit", "alpha")
 
     def lower_the_seq(document):
@@ -179,6 +182,7 @@ def test_a_tampered_checkpoint_file_fails_verification(alpha):
 def test_a_checkpoint_removed_from_the_middle_breaks_the_links(alpha):
     _append_some(alpha.tenant, 2)
     first = checkpoints.write_checkpoint(alpha.tenant)
+    assert first is not None
     _append_some(alpha.tenant, 2)
     checkpoints.write_checkpoint(alpha.tenant)
     _append_some(alpha.tenant, 2)
@@ -203,7 +207,8 @@ def test_checkpoints_chain_and_live_outside_the_tenants_prefix(alpha, beta):
     assert first.body["previous_signature"] is None
     assert hashlib.sha256(b"").hexdigest() not in json.dumps(second.body)
     verdict = checkpoints.verify_audit(alpha.tenant)
-    assert verdict.ok and verdict.latest_checkpoint.seq == second.seq
+    assert verdict.ok and verdict.latest_checkpoint is not None
+    assert verdict.latest_checkpoint.seq == second.seq
 
 
 def test_a_broken_chain_is_never_signed(alpha):
@@ -221,6 +226,7 @@ def test_the_audit_page_says_up_to_which_signed_checkpoint_the_chain_verifies(al
     page = alpha.client_for(alpha.admin).get(reverse("audit_log")).content.decode()
     assert "no signed checkpoint has been written yet" in page
     signed = checkpoints.write_checkpoint(alpha.tenant)
+    assert signed is not None
     page = alpha.client_for(alpha.admin).get(reverse("audit_log")).content.decode()
     assert f"latest signed checkpoint: entry #{signed.seq}" in page
     assert f"{signed.signed_at:%Y-%m-%d %H:%M}" in page

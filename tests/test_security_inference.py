@@ -10,6 +10,7 @@ import io
 import json
 import threading
 from collections.abc import Iterator
+from typing import Any, TypedDict
 
 import pytest
 import redis
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 BODY = {"messages": [{"role": "user", "content": "Dose of propranolol?"}]}
 
 
-def outcomes(tenant) -> list[dict]:
+def outcomes(tenant) -> list[dict[str, Any]]:
     with tenant_scope(tenant):
         return [e.payload for e in AuditEntry.objects.filter(action="inference.chat")]
 
@@ -41,10 +42,15 @@ def call(tenant, body, stream=False):
         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 
+class Behaviour(TypedDict):
+    body: bytes
+    type: str
+
+
 @pytest.fixture
-def broken_engine(settings) -> Iterator[dict]:
+def broken_engine(settings) -> Iterator[Behaviour]:
     """A stand-in for a vLLM that has gone wrong: what it answers is set per test."""
-    behaviour = {"body": b"oops", "type": "text/plain"}
+    behaviour: Behaviour = {"body": b"oops", "type": "text/plain"}
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:

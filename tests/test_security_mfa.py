@@ -32,7 +32,7 @@ def password_only(email: str, password: str = PASSWORD) -> Client:
     return client
 
 
-def actions(tenant) -> list[str]:  # type: ignore[no-untyped-def]
+def actions(tenant) -> list[str]:
     with tenant_scope(tenant):
         return list(AuditEntry.objects.order_by("seq").values_list("action", flat=True))
 
@@ -178,7 +178,7 @@ def test_changepassword_from_the_command_line_is_audited(alpha, monkeypatch):
     assert audit.Action.MEMBER_PASSWORD_SET_BY_OPERATOR in actions(alpha.tenant)
 
 
-def _user_change_form(operator: Client, user) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _user_change_form(operator: Client, user) -> dict[str, str]:
     return {"username": user.username, "email": user.email, "first_name": "",
             "last_name": "", "is_active": "on", "date_joined_0": "2026-01-01",
             "date_joined_1": "00:00:00", "initial-date_joined_0": "2026-01-01",

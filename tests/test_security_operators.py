@@ -18,22 +18,22 @@ from .mfa import force_login_verified
 pytestmark = pytest.mark.django_db
 
 
-def operator(django_user_model, name: str = "op@sanoweb.test"):  # type: ignore[no-untyped-def]
+def operator(django_user_model, name: str = "op@sanoweb.test"):
     return django_user_model.objects.create_superuser(name, name, "operator-pass")
 
 
-def logged_in(user) -> Client:  # type: ignore[no-untyped-def]
+def logged_in(user) -> Client:
     client = Client()
     force_login_verified(client, user)
     return client
 
 
-def entries(tenant) -> list[AuditEntry]:  # type: ignore[no-untyped-def]
+def entries(tenant) -> list[AuditEntry]:
     with tenant_scope(tenant):
         return list(AuditEntry.objects.order_by("seq"))
 
 
-def last(tenant) -> AuditEntry:  # type: ignore[no-untyped-def]
+def last(tenant) -> AuditEntry:
     return entries(tenant)[-1]
 
 

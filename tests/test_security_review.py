@@ -17,7 +17,7 @@ from .factories import proposed_example
 EDITED = "Metformin 500 mg twice daily; check kidney function first."
 
 
-def second_reviewer(users: TenantUsers):  # type: ignore[no-untyped-def]
+def second_reviewer(users: TenantUsers):
     user = get_or_create_user(f"reviewer2@{users.tenant.slug}.test", PASSWORD).user
     add_member(users.tenant, user, Role.REVIEWER, actor="system:test")
     return user

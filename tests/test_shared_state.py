@@ -53,7 +53,8 @@ def test_find_and_delete_reach_every_entry_naming_a_tenant(state):
     assert state.members("loaded") == ["http://e:tffff-bbbb"]  # the other tenant's stays
 
 
-def _hold_lock_in_child(state: shared_state.SharedState, seconds: float) -> subprocess.Popen:
+def _hold_lock_in_child(state: shared_state.SharedState,
+                        seconds: float) -> subprocess.Popen[bytes]:
     if isinstance(state, shared_state.FileState):
         make = f"shared_state.FileState(Path({str(state.root)!r}))"
     else:

@@ -124,10 +124,11 @@ def test_runs_whose_worker_went_silent_become_failed_system(alpha):
 def test_activating_and_rolling_back_adapters_is_audited(alpha, settings,
                                                         django_capture_on_commit_callbacks):
     from inference import residency
+    from tenants import shared_state
 
     settings.VLLM_URL = "http://127.0.0.1:9"  # no engine: only the router's belief changes
     first, second = adapter_version(alpha), adapter_version(alpha)
-    residency.shared_state.backend().add(residency.LOADED, residency._key(first.serving_name), 1)
+    shared_state.backend().add(residency.LOADED, residency._key(first.serving_name), 1)
     client = alpha.client_for(alpha.admin)
     client.post(reverse("training:activate", args=[first.pk]))
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,6 +1,7 @@
 """End to end: a real Celery worker on Redis trains real LoRA adapters on the real base model."""
 
 import time
+from typing import Any
 
 import pytest
 import torch
@@ -41,10 +42,12 @@ def _wait(users, run, states, timeout=300, min_step=None):
 
 def _answer(base_dir, adapter_dir, question):
     tokenizer = AutoTokenizer.from_pretrained(base_dir)
-    model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
+    # Any: the model may be wrapped in a PeftModel, and transformers' types follow neither
+    # that nor apply_chat_template(return_dict=True) giving a BatchEncoding
+    model: Any = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
     if adapter_dir is not None:
         model = PeftModel.from_pretrained(model, adapter_dir)
-    ids = tokenizer.apply_chat_template([{"role": "user", "content": question}],
+    ids: Any = tokenizer.apply_chat_template([{"role": "user", "content": question}],
                                         add_generation_prompt=True, return_tensors="pt",
                                         return_dict=True)
     out = model.generate(**ids, max_new_tokens=24, do_sample=False)

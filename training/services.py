@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -138,7 +138,7 @@ def _validate(training_set: TrainingSet) -> list[dict[str, Any]]:
     return records
 
 
-def start_run(training_set: TrainingSet, user: AbstractBaseUser,
+def start_run(training_set: TrainingSet, user: User,
               hyperparameters: dict[str, Any] | None = None) -> TrainingRun:
     """Validate, then queue on the gpu queue. A refused run is kept, failed_user, unqueued;
     a snapshot flagged for PHI is refused outright (TrainingError), with no run at all.
@@ -189,7 +189,7 @@ def start_run(training_set: TrainingSet, user: AbstractBaseUser,
     return run
 
 
-def retrain_corrected(flagged: TrainingSet, user: AbstractBaseUser) -> TrainingRun:
+def retrain_corrected(flagged: TrainingSet, user: User) -> TrainingRun:
     """Freeze a new snapshot of the (now corrected) approved examples and start a run with the
     flagged snapshot's last hyperparameters. The freeze gate applies: it raises
     phi_gate.ResidualPhiBlocked while candidates are left, and then nothing is created."""
@@ -266,7 +266,7 @@ def _enqueue(tenant_id: Any, run_id: Any) -> None:
     train_adapter.apply_async((str(tenant_id), str(run_id)), task_id=task_id)
 
 
-def request_cancel(run: TrainingRun, user: AbstractBaseUser) -> TrainingRun:
+def request_cancel(run: TrainingRun, user: User) -> TrainingRun:
     with transaction.atomic():
         run = TrainingRun.objects.select_for_update().get(pk=run.pk)
         if run.is_finished:
@@ -489,7 +489,7 @@ def _pin(adapter: AdapterVersion, actor: str) -> None:
 
 
 @transaction.atomic
-def activate(adapter: AdapterVersion, user: AbstractBaseUser) -> None:
+def activate(adapter: AdapterVersion, user: User) -> None:
     """Pin `adapter` for inference (activation and roll-back are the same act)."""
     _pin(adapter, audit.actor_for_user(user))
 

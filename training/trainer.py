@@ -181,7 +181,8 @@ def train_lora(
     eval_set = [encoded[i] for i in indices[:n_eval]]
     train_set = [encoded[i] for i in indices[n_eval:]]
 
-    model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=dtype).to(device)
+    # transformers' decorator on PreTrainedModel.to drops the bound self from its type
+    model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=dtype).to(device)  # type: ignore[arg-type]
     model = get_peft_model(model, LoraConfig(
         r=config.rank, lora_alpha=config.alpha, lora_dropout=0.0,
         target_modules=list(TARGET_MODULES), task_type="CAUSAL_LM"))

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from curation import phi_gate
 from curation.errors import CurationError
 from curation.models import TrainingSet
-from tenants.access import get_scoped_or_404, tenant_role_required
+from tenants.access import MemberRequest, get_scoped_or_404, tenant_role_required
 from tenants.models import Role
 
 from . import services
@@ -33,7 +33,7 @@ def _runs_page(request: HttpRequest, blocked: list[str] | None = None) -> HttpRe
 
 
 @tenant_role_required(Role.TENANT_ADMIN)
-def runs(request: HttpRequest) -> HttpResponse:
+def runs(request: MemberRequest) -> HttpResponse:
     if request.method == "POST":
         if not request.POST.get("training_set"):  # e.g. every snapshot is flagged for PHI
             messages.error(request, "Choose a training set that can be trained.")
@@ -52,7 +52,7 @@ def runs(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_role_required(Role.TENANT_ADMIN)
-def retrain(request: HttpRequest, pk: str) -> HttpResponse:
+def retrain(request: MemberRequest, pk: str) -> HttpResponse:
     """One click after a PHI report: freeze a corrected snapshot (the gate applies) and train it
     with the flagged snapshot's last hyperparameters."""
     flagged = get_scoped_or_404(TrainingSet, pk=pk)
@@ -91,7 +91,7 @@ def run_status(request: HttpRequest, pk: str) -> JsonResponse:
 
 
 @tenant_role_required(Role.TENANT_ADMIN)
-def cancel(request: HttpRequest, pk: str) -> HttpResponse:
+def cancel(request: MemberRequest, pk: str) -> HttpResponse:
     run = get_scoped_or_404(TrainingRun, pk=pk)
     if request.method != "POST":
         return HttpResponse(status=405)
@@ -115,7 +115,7 @@ def adapters(request: HttpRequest) -> HttpResponse:
 
 
 @tenant_role_required(Role.TENANT_ADMIN)
-def activate(request: HttpRequest, pk: str) -> HttpResponse:
+def activate(request: MemberRequest, pk: str) -> HttpResponse:
     adapter = get_scoped_or_404(AdapterVersion, pk=pk)
     if request.method != "POST":
         return HttpResponse(status=405)

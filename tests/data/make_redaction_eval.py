@@ -175,7 +175,7 @@ _SLOT = re.compile(r"\{([A-Z]+)\}")
 
 def build() -> list[dict[str, object]]:
     rng = random.Random(20261122)
-    records = []
+    records: list[dict[str, object]] = []
     for t_index, (template, clinical) in enumerate(TEMPLATES):
         for n in range(PER_TEMPLATE):
             text, phi, pos = "", [], 0

@@ -41,7 +41,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo is refused with these settings (DEMO_SEED_ALLOWED "
                                "is off): it creates users, a superuser among them, with "
                                "published passwords.")
-        rows = []
+        rows: list[tuple[str, str, str, str]] = []
         for slug, (name, password) in DEMO.items():
             tenant = Tenant.objects.filter(slug=slug).first()
             if tenant is None:
@@ -58,13 +58,13 @@ class Command(BaseCommand):
             if not options["empty"]:
                 self.stdout.write(f"{slug}: {seed_dataset(tenant)}")
         operator = get_or_create_user("operator@sanoweb.example", "demo-operator-pass").user
-        if not operator.is_superuser:  # type: ignore[attr-defined]
-            operator.is_superuser = operator.is_staff = True  # type: ignore[attr-defined]
+        if not operator.is_superuser:
+            operator.is_superuser = operator.is_staff = True
             operator.save()
         rows.append(("(platform)", "operator@sanoweb.example", "superuser", "demo-operator-pass"))
         self.stdout.write("Demo logins:")
-        for slug, email, role, password in rows:
-            self.stdout.write(f"  {slug:<12} {email:<32} {role:<13} {password}")
+        for slug, email, role_name, password in rows:
+            self.stdout.write(f"  {slug:<12} {email:<32} {role_name:<13} {password}")
         self.stdout.write("Tenant admins, reviewers and the operator set up an authenticator app "
                           "(any TOTP app) at their first sign-in; clinicians need only the "
                           "password.")

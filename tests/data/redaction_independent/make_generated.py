@@ -74,7 +74,8 @@ def main() -> None:
         # identity mapping: spans keep the template's entity name, mapped by us below
         entity_type_mapping={k: k for k in SAFE_HARBOR}, random_seed=SEED)
     samples = faker.generate_new_fake_sentences(CANDIDATES)
-    records, seen = [], set()
+    records: list[dict[str, object]] = []
+    seen: set[str] = set()
     for sample in samples:
         text = sample.full_text
         if text in seen:

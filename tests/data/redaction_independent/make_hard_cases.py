@@ -12,6 +12,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 OUT = Path(__file__).with_name("hard_cases.jsonl")
 TYPES = ("PERSON", "LOCATION", "ADDRESS", "DATE", "AGE", "PHONE", "FAX", "EMAIL", "SSN", "MRN",
@@ -330,7 +331,7 @@ CASES: dict[str, list[str]] = {
 }
 
 
-def build(marked: str) -> tuple[str, list[dict[str, object]], list[str]]:
+def build(marked: str) -> tuple[str, list[dict[str, Any]], list[str]]:
     text, phi, terms, pos = [], [], [], 0
     length = 0
     for match in MARK.finditer(marked):
@@ -353,7 +354,7 @@ def build(marked: str) -> tuple[str, list[dict[str, object]], list[str]]:
 
 
 def main() -> None:
-    records = []
+    records: list[dict[str, Any]] = []
     for category, messages in CASES.items():
         assert len(messages) >= 12, category
         for number, marked in enumerate(messages, 1):

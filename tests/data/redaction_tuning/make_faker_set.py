@@ -33,6 +33,7 @@ import sys
 import types
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 # Some Faker locales build their value lists from sets (it_IT cities), so string hashing must
 # be fixed for the output to be reproducible: re-run this script with PYTHONHASHSEED=0.
@@ -67,7 +68,7 @@ class _FrozenDate(_dt.date, metaclass=_RealCheck):
     __real__ = _dt.date
 
     @classmethod
-    def today(cls) -> _dt.date:
+    def today(cls) -> _dt.date:  # type: ignore[override]  # a real date, on purpose (_RealCheck)
         return FROZEN_NOW.date()
 
 
@@ -75,7 +76,8 @@ class _FrozenDateTime(_dt.datetime, metaclass=_RealCheck):
     __real__ = _dt.datetime
 
     @classmethod
-    def now(cls, tz: _dt.tzinfo | None = None) -> _dt.datetime:
+    def now(  # type: ignore[override]  # a real datetime, on purpose (_RealCheck)
+            cls, tz: _dt.tzinfo | None = None) -> _dt.datetime:
         if tz is None:
             return FROZEN_NOW
         return FROZEN_NOW.replace(tzinfo=_dt.UTC).astimezone(tz)
@@ -430,7 +432,7 @@ PLAIN_KINDS = {"prefix", "country"}  # inserted, never labelled
 ALIASES = {"name": "person", "clin": "person"}
 
 # --- clinical content (terms that must survive) ------------------------------------------------------
-POOLS = {
+_POOL_TEXT = {
     "drug": """metoprolol succinate 25 mg PO daily|apixaban 5 mg BID|furosemide 40 mg IV BID|
 lisinopril 10 mg daily|atorvastatin 80 mg nightly|metformin 1000 mg BID|insulin glargine 22 units qHS|
 enoxaparin 40 mg SC daily|ceftriaxone 2 g IV q24h|piperacillin-tazobactam 4.5 g IV q6h|
@@ -492,7 +494,7 @@ MMSE 18/30|ECOG 2|NYHA class III|Killip class II|Glasgow-Blatchford 9|CIWA 14|
 Caprini 5|Padua 4|Berg balance 38|TUG 19 sec|FEV1 48% predicted|LVEF 25%""",
 }
 POOLS = {k: [t.strip() for t in v.replace("\n", "").split("|") if t.strip()]
-         for k, v in POOLS.items()}
+         for k, v in _POOL_TEXT.items()}
 
 # --- templates: {phi kind}, {prefix}/{country} plain, <pool> clinical pick, «literal» clinical ---
 T: list[str] = []
@@ -620,7 +622,7 @@ RARE = re.compile(r"\{(fax|ssn|natid|iban|card|plate|passport|dl|npi|url|ipv4|ip
 TOKEN = re.compile(r"\{(\w+)\}|«([^»]*)»|<(\w+)>")
 
 
-def render(template: str, gen: Gen, rng: random.Random) -> tuple[str, list[dict], list[str]]:
+def render(template: str, gen: Gen, rng: random.Random) -> tuple[str, list[dict[str, Any]], list[str]]:
     text, phi, terms = [], [], []
     pos = 0
     last = 0
@@ -651,7 +653,7 @@ def render(template: str, gen: Gen, rng: random.Random) -> tuple[str, list[dict]
     return "".join(text), phi, list(dict.fromkeys(terms))
 
 
-def check(text: str, phi: list[dict], terms: list[str]) -> bool:
+def check(text: str, phi: list[dict[str, Any]], terms: list[str]) -> bool:
     spans = sorted((p["start"], p["end"]) for p in phi)
     for (_s1, e1), (s2, _e2) in itertools.pairwise(spans):
         assert e1 <= s2, (text, spans)
@@ -682,7 +684,8 @@ def main() -> None:
     rng.shuffle(order)
     locales = [LOCALES[i % len(LOCALES)] for i in range(N_RECORDS)]
     rng.shuffle(locales)
-    records, seen = [], set()
+    records: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for i, (template, loc) in enumerate(zip(order, locales, strict=True), 1):
         gen = Gen(fk, loc, rng)
         for _ in range(50):

@@ -484,7 +484,9 @@ MESSAGES += [
 
 
 def build() -> list[dict[str, object]]:
-    records, numbers, texts = [], {}, set()
+    records: list[dict[str, object]] = []
+    numbers: dict[str, int] = {}
+    texts: set[str] = set()
     for main, marked in MESSAGES:
         assert main in TYPES, main
         numbers[main] = numbers.get(main, 0) + 1

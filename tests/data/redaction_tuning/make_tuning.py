@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 TYPES = ("PERSON", "LOCATION", "ADDRESS", "DATE", "AGE", "PHONE", "FAX", "EMAIL", "SSN",
          "MRN", "HEALTH_PLAN", "ACCOUNT", "LICENSE", "VEHICLE", "DEVICE", "URL", "IP_ADDRESS",
@@ -471,7 +472,7 @@ MARK = re.compile(r"⟦([^⟦⟧«»|]+)\|([A-Z_]+)⟧|«([^⟦⟧«»]+)»")
 YEAR_ALONE = re.compile(r"\d{4}")
 
 
-def parse(marked: str) -> tuple[str, list[dict[str, object]], list[str]]:
+def parse(marked: str) -> tuple[str, list[dict[str, Any]], list[str]]:
     """The plain text, its PHI spans (offsets computed) and its clinical terms, in order."""
     text, spans, terms, pos = [], [], [], 0
     length = 0
@@ -498,7 +499,7 @@ def parse(marked: str) -> tuple[str, list[dict[str, object]], list[str]]:
     return plain, spans, terms
 
 
-def check(record_id: str, text: str, spans: list[dict[str, object]], terms: list[str]) -> None:
+def check(record_id: str, text: str, spans: list[dict[str, Any]], terms: list[str]) -> None:
     for span in spans:
         start, end, value = span["start"], span["end"], span.pop("_value")
         assert isinstance(start, int) and isinstance(end, int)
@@ -521,8 +522,10 @@ def check(record_id: str, text: str, spans: list[dict[str, object]], terms: list
             at = text.find(term, at + 1)
 
 
-def build() -> list[dict[str, object]]:
-    records, numbers, texts = [], Counter(), set()
+def build() -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    numbers: Counter[str] = Counter()
+    texts: set[str] = set()
     for main, marked in MESSAGES:
         assert main in TYPES, main
         numbers[main] += 1
@@ -537,14 +540,14 @@ def build() -> list[dict[str, object]]:
     return records
 
 
-def counts(records: list[dict[str, object]]) -> tuple[Counter, Counter, int]:
-    with_type: Counter = Counter()
-    spans: Counter = Counter()
+def counts(records: list[dict[str, Any]]) -> tuple[Counter[str], Counter[str], int]:
+    with_type: Counter[str] = Counter()
+    spans: Counter[str] = Counter()
     for record in records:
-        kinds = [p["type"] for p in record["phi"]]  # type: ignore[attr-defined,index]
+        kinds = [p["type"] for p in record["phi"]]
         spans.update(kinds)
         with_type.update(set(kinds))
-    terms = sum(len(r["clinical_terms"]) for r in records)  # type: ignore[arg-type]
+    terms = sum(len(r["clinical_terms"]) for r in records)
     return with_type, spans, terms
 
 
