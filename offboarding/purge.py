@@ -28,7 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -54,7 +54,7 @@ class PurgeNotYet(RuntimeError):
 ALREADY_OPEN = "A purge of this tenant is already open."
 
 
-def request_purge(tenant: Tenant, operator: AbstractBaseUser, reason: str) -> PurgeRequest:
+def request_purge(tenant: Tenant, operator: User, reason: str) -> PurgeRequest:
     if not getattr(operator, "is_superuser", False):
         raise PurgeError("Only platform operators may request a purge.")
     if not reason.strip():
@@ -85,7 +85,7 @@ def _open_purge_exists(tenant: Tenant) -> bool:
         status=PurgeRequest.Status.DONE).exists()
 
 
-def approve_purge(purge: PurgeRequest, operator: AbstractBaseUser) -> PurgeRequest:
+def approve_purge(purge: PurgeRequest, operator: User) -> PurgeRequest:
     """A second operator approves: the tenant is closed at once and the purge queued."""
     if not getattr(operator, "is_superuser", False):
         raise PurgeError("Only platform operators may approve a purge.")

@@ -210,7 +210,7 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     # Redis re-delivers unacknowledged tasks after this; it must exceed the longest training job.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 12 * 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 12 * 3600}
 else:
     # The embedded default: a filesystem broker, so a real worker runs with nothing installed.
     _broker_dir = VAR_DIR / "broker"

@@ -164,8 +164,8 @@ def _accept(
             [tenant.pk, actor, action, target, model_pin, request_sha256,
              canonical_json(payload)],
         )
-        (accepted,) = cursor.fetchone()
-    if accepted < 0:
+        row = cursor.fetchone()
+    if row is None or row[0] < 0:
         raise TenantClosed(f"Tenant {tenant.pk} is being purged; {action} is refused.")
     from .sequencer import nudge  # the sequencer imports this module
 
@@ -180,7 +180,7 @@ def _append_in_database(
     model_pin: str,
     request_sha256: str,
     payload: dict[str, Any],
-) -> AuditEntry:
+) -> None:
     # The function locks the head, numbers, hashes and inserts; see tenants.rls.
     with connection.cursor() as cursor:
         cursor.execute(

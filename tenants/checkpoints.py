@@ -97,7 +97,7 @@ def write_checkpoint(tenant: Tenant) -> Checkpoint | None:
     signature = signing.sign(_canonical(body))
     document = {"body": body, "signature": signature, "algorithm": "Ed25519",
                 "public_key": signing.public_key_pem()}
-    key = checkpoint_key(tenant, body["seq"])
+    key = checkpoint_key(tenant, size)
     try:
         write_new(key, json.dumps(document, indent=2, sort_keys=True).encode())
     except FileExistsError:

@@ -25,7 +25,7 @@ from tenants import audit, audit_proofs, checkpoints, sequencer, signing
 from tenants.models import AuditEntry, AuditPending
 from tenants.scoping import tenant_scope
 
-from .pg import superuser_connection
+from .pg import first_value, superuser_connection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -134,9 +134,9 @@ def _wait_for_a_batch_in_flight(pid: int, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     with superuser_connection() as su:
         while time.monotonic() < deadline:
-            busy = su.execute(
+            busy = first_value(su.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
-                "AND query LIKE 'SELECT sanoweb_audit_sequence(%%'").fetchone()[0]
+                "AND query LIKE 'SELECT sanoweb_audit_sequence(%%'"))
             if busy:
                 return
             time.sleep(0.002)
