@@ -1,4 +1,5 @@
-"""The OpenAI-compatible tenant API: /v1/chat/completions and /v1/models, per-tenant keys.
+"""The OpenAI-compatible tenant API: /v1/chat/completions and /v1/models, per-tenant keys
+(/v1/fine_tuning/jobs is inference.fine_tuning_api).
 
 The key decides the tenant; the router decides the model. Errors use OpenAI's error shape and
 never pass vLLM's own error bodies through (they can name other tenants' adapters).
@@ -53,7 +54,8 @@ def _wrong_method(request: HttpRequest, allowed: str) -> JsonResponse | None:
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Clients of an OpenAI-compatible API expect JSON errors, also for unknown paths."""
     return error(404, "unknown_url", f"Unknown endpoint /v1/{rest[:100]}. This API serves "
-                 "/v1/chat/completions and /v1/models.", kind="invalid_request_error")
+                 "/v1/chat/completions, /v1/models and /v1/fine_tuning/jobs.",
+                 kind="invalid_request_error")
 
 
 @csrf_exempt
@@ -97,7 +99,7 @@ def chat_completions(request: HttpRequest) -> HttpResponse | StreamingHttpRespon
 
 @csrf_exempt
 def models(request: HttpRequest) -> HttpResponse:
-    """Only the caller's own alias: the engine's adapter list is never shown."""
+    """The caller's alias and its own fine-tuned versions: the engine's list is never shown."""
     if (refused := _wrong_method(request, "GET")) is not None:
         return refused
     key = _key(request)
@@ -105,6 +107,10 @@ def models(request: HttpRequest) -> HttpResponse:
         return error(401, *UNAUTHORIZED)
     if not key.tenant.is_active:
         return error(403, *SUSPENDED)
-    return JsonResponse({"object": "list", "data": [{
-        "id": settings.PUBLIC_MODEL_ALIAS, "object": "model", "owned_by": key.tenant.slug,
-        "created": int(time.mktime(key.tenant.created_at.timetuple()))}]})
+    from .fine_tuning import own_models
+
+    created = int(time.mktime(key.tenant.created_at.timetuple()))
+    names = [settings.PUBLIC_MODEL_ALIAS, *own_models(key.tenant)]  # the team's own versions
+    return JsonResponse({"object": "list", "data": [
+        {"id": name, "object": "model", "owned_by": key.tenant.slug, "created": created}
+        for name in names]})
