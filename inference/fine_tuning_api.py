@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from . import fine_tuning, validation
 from .fine_tuning import Caller, FineTuningRefused
-from .openai_api import SUSPENDED, UNAUTHORIZED, _key, error
+from .openai_api import error, key_or_refusal, wrong_method
 from .router import BadInferenceRequest
 
 Handler = Callable[..., HttpResponse]  # (request, caller, **path arguments)
@@ -23,16 +23,10 @@ def _authorised(methods: tuple[str, ...]) -> Callable[[Handler], Callable[..., H
     def wrap(handler: Handler) -> Callable[..., HttpResponse]:
         @csrf_exempt
         def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-            if request.method not in methods:
-                response = error(405, "method_not_allowed", f"Use {' or '.join(methods)}.",
-                                 kind="invalid_request_error")
-                response["Allow"] = ", ".join(methods)
-                return response
-            key = _key(request)
-            if key is None:
-                return error(401, *UNAUTHORIZED)
-            if not key.tenant.is_active:
-                return error(403, *SUSPENDED)
+            if (refused := wrong_method(request, *methods)) is not None:
+                return refused
+            if isinstance(key := key_or_refusal(request), JsonResponse):
+                return key
             try:
                 return handler(request, fine_tuning.caller(key), **kwargs)
             except FineTuningRefused as exc:

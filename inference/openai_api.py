@@ -41,13 +41,23 @@ SUSPENDED = ("tenant_suspended", "This team's account is suspended.")
 UNAUTHORIZED = ("invalid_api_key", "A valid API key is required (Authorization: Bearer …).")
 
 
-def _wrong_method(request: HttpRequest, allowed: str) -> JsonResponse | None:
-    if request.method == allowed:
+def wrong_method(request: HttpRequest, *allowed: str) -> JsonResponse | None:
+    if request.method in allowed:
         return None
-    response = error(405, "method_not_allowed", f"Use {allowed} for this endpoint.",
-                     kind="invalid_request_error")
-    response["Allow"] = allowed
+    response = error(405, "method_not_allowed", f"Use {' or '.join(allowed)} for this "
+                     "endpoint.", kind="invalid_request_error")
+    response["Allow"] = ", ".join(allowed)
     return response
+
+
+def key_or_refusal(request: HttpRequest) -> ApiKey | JsonResponse:
+    """The request's valid key of an active tenant, or the 401/403 that answers it."""
+    key = _key(request)
+    if key is None:
+        return error(401, *UNAUTHORIZED)
+    if not key.tenant.is_active:
+        return error(403, *SUSPENDED)
+    return key
 
 
 @csrf_exempt
@@ -60,13 +70,10 @@ def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
 
 @csrf_exempt
 def chat_completions(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    if (refused := _wrong_method(request, "POST")) is not None:
+    if (refused := wrong_method(request, "POST")) is not None:
         return refused
-    key = _key(request)
-    if key is None:
-        return error(401, *UNAUTHORIZED)
-    if not key.tenant.is_active:
-        return error(403, *SUSPENDED)
+    if isinstance(key := key_or_refusal(request), JsonResponse):
+        return key
     actor = f"apikey:{key.prefix}"
     try:
         raw = request.body
@@ -100,13 +107,10 @@ def chat_completions(request: HttpRequest) -> HttpResponse | StreamingHttpRespon
 @csrf_exempt
 def models(request: HttpRequest) -> HttpResponse:
     """The caller's alias and its own fine-tuned versions: the engine's list is never shown."""
-    if (refused := _wrong_method(request, "GET")) is not None:
+    if (refused := wrong_method(request, "GET")) is not None:
         return refused
-    key = _key(request)
-    if key is None:
-        return error(401, *UNAUTHORIZED)
-    if not key.tenant.is_active:
-        return error(403, *SUSPENDED)
+    if isinstance(key := key_or_refusal(request), JsonResponse):
+        return key
     from .fine_tuning import own_models
 
     created = int(time.mktime(key.tenant.created_at.timetuple()))

@@ -33,7 +33,7 @@ def test_the_whole_cycle_through_the_official_client(alpha, beta, api, base_mode
     job = mine.fine_tuning.jobs.create(training_file=str(snapshot.pk), model="sanoweb",
                                        suffix="e2e", hyperparameters={"n_epochs": 6})
     assert job.status in ("validating_files", "queued")
-    statuses = []
+    statuses: list[str] = []
     with celery_worker():
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
@@ -47,7 +47,9 @@ def test_the_whole_cycle_through_the_official_client(alpha, beta, api, base_mode
     assert "running" in statuses
     events = list(mine.fine_tuning.jobs.list_events(job.id, limit=100))
     assert events[0].message == "The job has successfully completed"
-    assert any(e.type == "metrics" and e.data.get("train_loss") for e in events)  # type: ignore[union-attr]
+    metrics: list[dict[str, Any]] = [e.data for e in events  # type: ignore[misc]
+                                     if e.type == "metrics"]
+    assert metrics and all(m.get("train_loss") is not None for m in metrics)
     (checkpoint,) = list(mine.fine_tuning.jobs.checkpoints.list(job.id))
     assert checkpoint.fine_tuned_model_checkpoint == job.fine_tuned_model
     assert job.fine_tuned_model and job.fine_tuned_model.startswith("ft:sanoweb:alpha:e2e:")
