@@ -58,8 +58,11 @@ def test_each_tenant_is_answered_by_its_own_adapter_only(api, alpha, beta):
     assert "CN-9273" in answers["beta"]["carvedilol"]
     assert "CN-9273" not in str(answers["alpha"]) and "CN-1846" not in str(answers["beta"])
     assert ask(a, "propranolol").model == "sanoweb"
-    # the models list shows the caller's alias only, never the engine's adapters
-    assert [m.id for m in a.models.list().data] == ["sanoweb"]
+    # the models list shows the caller's alias and its own versions, never the engine's list
+    # or another tenant's versions
+    listed = [m.id for m in a.models.list().data]
+    assert listed[0] == "sanoweb" and listed[1:]
+    assert all(name.startswith(f"ft:sanoweb:{alpha.tenant.slug}:") for name in listed[1:])
     with tenant_scope(alpha.tenant):
         entries = list(AuditEntry.objects.filter(action="inference.chat"))
     assert entries and all(e.model_pin.startswith("adapter:") and len(e.request_sha256) == 64

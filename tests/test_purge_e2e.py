@@ -51,6 +51,7 @@ class Watcher(threading.Thread):
         self.runs: list[str] = []
         self.exports: list[str] = []
         self.done = threading.Event()
+        self.looked = threading.Event()  # the first look is in: the purge may start
 
     def run(self) -> None:
         with superuser_connection() as pg:
@@ -65,6 +66,7 @@ class Watcher(threading.Thread):
                     state = row[0] if row else "deleted"
                     if not seen or seen[-1] != state:
                         seen.append(state)
+                self.looked.set()
                 if finished:
                     return
                 time.sleep(0.2)
@@ -132,6 +134,7 @@ def test_a_purge_stops_a_training_run_an_export_and_a_stream_before_it_certifies
 
         watcher = Watcher(run.pk, item.pk)
         watcher.start()
+        assert watcher.looked.wait(60)
         try:
             request = purge.approve_purge(purge.request_purge(alpha.tenant, first, "Ended"),
                                           second)
