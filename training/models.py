@@ -98,6 +98,14 @@ class TrainingRun(TenantOwned):
         return int(100 * self.step / self.total_steps) if self.total_steps else 0
 
 
+class LoadCheck(models.TextChoices):
+    """The serving engine's load-time check of an adapter (inference.load_probe)."""
+
+    UNCHECKED = "unchecked"
+    PASSED = "passed"
+    REFUSED = "refused", "refused: not servable"
+
+
 class AdapterVersion(TenantOwned):
     """A verified LoRA adapter in tenant storage. One per run, so re-delivery cannot add two."""
 
@@ -109,6 +117,12 @@ class AdapterVersion(TenantOwned):
     files = models.JSONField(help_text="file name -> sha256")
     base_revision = models.CharField(max_length=64)
     rank = models.PositiveSmallIntegerField()
+    # Set by the engine's load-time check, the first time the adapter is put into service; a
+    # refused adapter is never served (the reason says why: no effect, another base).
+    load_check = models.CharField(max_length=16, choices=LoadCheck.choices,
+                                  default=LoadCheck.UNCHECKED)
+    load_check_reason = models.CharField(max_length=200, blank=True)
+    load_checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -116,6 +130,10 @@ class AdapterVersion(TenantOwned):
 
     def __str__(self) -> str:
         return self.serving_name
+
+    @property
+    def servable(self) -> bool:
+        return self.load_check != LoadCheck.REFUSED
 
     @property
     def serving_name(self) -> str:

@@ -119,6 +119,10 @@ def activate(request: MemberRequest, pk: str) -> HttpResponse:
     adapter = get_scoped_or_404(AdapterVersion, pk=pk)
     if request.method != "POST":
         return HttpResponse(status=405)
-    services.activate(adapter, request.user)
+    try:
+        services.activate(adapter, request.user)
+    except services.TrainingError as exc:
+        messages.error(request, str(exc))
+        return redirect("training:adapters")
     messages.success(request, f"{adapter.serving_name} is now the active adapter.")
     return redirect("training:adapters")
