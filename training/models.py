@@ -162,3 +162,24 @@ class PinnedAdapter(TenantOwned):
 
     def __str__(self) -> str:
         return f"pinned {self.adapter}"
+
+
+class RetrainPolicy(TenantOwned):
+    """A tenant's continuous retraining (training.retrain): freeze and train by itself once
+    enough newly approved training examples wait (absent row or empty field: the setting)."""
+
+    tenant = models.OneToOneField("tenants.Tenant", on_delete=models.PROTECT, primary_key=True,
+                                  editable=False)
+    retrain_after_approvals = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="New approved training examples that start a retrain; empty: "
+                  "RETRAIN_AFTER_APPROVALS; 0: never by itself.")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    last_triggered_at = models.DateTimeField(null=True, blank=True)
+    # Why the last due check did not retrain, so a freeze blocked for hours is audited once.
+    last_skip_reason = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"retrain after {self.retrain_after_approvals} approvals"
