@@ -147,7 +147,7 @@ TENANT_PAGES: set[str] = {
     "curation:conversation_list", "curation:review_queue", "curation:review_next",
     "curation:undo", "curation:import", "curation:training_sets", "curation:settings",
     "curation-api:example-list", "curation-api:training-set-list",
-    "training:runs", "training:adapters",
+    "training:runs", "training:adapters", "training:retrain_policy",
     "inference:new_conversation", "inference:api_keys",
     # API-key endpoints: session users of B get 401; the key tests are in test_inference*.
     "openai_chat_completions", "openai_models",

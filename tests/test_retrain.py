@@ -10,6 +10,7 @@ from django.test import override_settings
 from tenants.models import AuditEntry, Tenant
 from tenants.scoping import tenant_scope
 from training import retrain
+from training import services as training_services
 from training.models import RetrainPolicy, RunState, TrainingRun
 
 from .factories import base_model, clear_residual_candidates
@@ -42,7 +43,7 @@ def test_the_threshold_is_the_tenants_policy_else_the_setting(alpha):
         assert retrain.threshold() == 7
         retrain.set_policy(alpha.admin, 0)
         assert retrain.threshold() == 0
-        with pytest.raises(retrain.TrainingError):
+        with pytest.raises(training_services.TrainingError):
             retrain.set_policy(alpha.admin, -1)
     assert [e.payload["retrain_after_approvals"]
             for e in actions(alpha.tenant, "training.retrain_policy_set")] == [3, None, 0]
@@ -120,3 +121,22 @@ def test_a_suspended_tenant_is_not_retrained(alpha):
     clear_residual_candidates(alpha)
     Tenant.objects.filter(pk=alpha.tenant.pk).update(status=Tenant.Status.SUSPENDED)
     assert retrain.retrain_due_tenants() == 0
+
+
+@override_settings(RETRAIN_AFTER_APPROVALS=25)
+def test_a_tenant_admin_sets_the_policy_on_the_runs_page(alpha):
+    from django.urls import reverse
+
+    client = alpha.client_for(alpha.admin)
+    page = client.get(reverse("training:runs"))
+    assert b'id="retrain-policy"' in page.content and b"now 0 of 25" in page.content
+    client.post(reverse("training:retrain_policy"), {"retrain_after_approvals": "4"})
+    with tenant_scope(alpha.tenant):
+        policy = RetrainPolicy.objects.get()
+    assert policy.retrain_after_approvals == 4 and policy.set_by == alpha.admin
+    refused = client.post(reverse("training:retrain_policy"),
+                          {"retrain_after_approvals": "many"}, follow=True)
+    assert b"whole number" in refused.content
+    reviewer = alpha.client_for(alpha.reviewer)
+    assert reviewer.post(reverse("training:retrain_policy"),
+                         {"retrain_after_approvals": "1"}).status_code == 403
