@@ -140,3 +140,18 @@ def test_a_tenant_admin_sets_the_policy_on_the_runs_page(alpha):
     reviewer = alpha.client_for(alpha.reviewer)
     assert reviewer.post(reverse("training:retrain_policy"),
                          {"retrain_after_approvals": "1"}).status_code == 403
+
+
+@override_settings(RETRAIN_AFTER_APPROVALS=1)
+def test_without_a_base_model_nothing_is_frozen_and_the_approvals_stay_due(alpha):
+    approve_facts(alpha, 1)
+    clear_residual_candidates(alpha)
+    assert retrain.retrain_due_tenants() == 0
+    with tenant_scope(alpha.tenant):
+        from curation.models import TrainingSet
+
+        assert not TrainingSet.objects.exists() and retrain.new_approved_count() == 1
+    [skipped] = actions(alpha.tenant, "training.retrain_skipped")
+    assert skipped.payload["reason"] == "no_base_model"
+    base_model()
+    assert retrain.retrain_due_tenants() == 1

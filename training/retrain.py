@@ -26,7 +26,7 @@ from tenants.models import Membership, Role, Tenant
 from tenants.scoping import current_tenant, tenant_scope
 
 from .models import UNFINISHED_STATES, RetrainPolicy, RunState, TrainingRun
-from .services import TrainingError, start_run
+from .services import TrainingError, default_base_model, start_run
 
 log = logging.getLogger(__name__)
 ACTOR = "system:retrain"
@@ -100,6 +100,11 @@ def retrain_if_due(tenant: Tenant) -> TrainingRun | None:
         user = _acting_user(tenant)
         if user is None:
             _skip(tenant, "no_tenant_admin")
+            return None
+        try:
+            default_base_model()  # before freezing: a snapshot left without a run is not due
+        except TrainingError as exc:
+            _skip(tenant, exc.code)
             return None
         try:
             snapshot = curation_services.freeze_training_set(user)
