@@ -14,7 +14,7 @@ from tenants.api import AuthenticatedRequest, TenantScopedViewSet
 from tenants.models import Role
 
 from . import phi_gate, services
-from .models import Conversation, Example, Message, Review, TrainingSet
+from .models import Conversation, EvalCheck, Example, Message, Review, TrainingSet
 
 
 class ExampleSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -22,8 +22,8 @@ class ExampleSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     class Meta:
         model = Example
-        fields = ["id", "question", "answer", "source", "status", "author", "redaction_report",
-                  "redaction_version", "created_at", "decided_at"]
+        fields = ["id", "question", "answer", "source", "status", "split", "author",
+                  "redaction_report", "redaction_version", "created_at", "decided_at"]
         read_only_fields = fields
 
 
@@ -52,9 +52,20 @@ class ReviewSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 class TrainingSetSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = TrainingSet
-        fields = ["id", "version", "sha256", "size_bytes", "example_count", "manifest",
-                  "created_at"]
+        fields = ["id", "version", "sha256", "size_bytes", "example_count", "eval_sha256",
+                  "eval_count", "manifest", "created_at"]
         read_only_fields = fields
+
+
+class EvalCheckSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """A "must say" / "must not say" phrase on a held-out example."""
+
+    created_by = serializers.CharField(source="created_by.email", read_only=True)
+
+    class Meta:
+        model = EvalCheck
+        fields = ["id", "example", "kind", "phrase", "created_by", "created_at"]
+        read_only_fields = ["id", "example", "created_by", "created_at"]
 
 
 class ExampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
@@ -101,6 +112,24 @@ class ExampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantSco
         except services.CurationError as exc:
             raise ValidationError({"detail": str(exc)}) from exc
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+
+    @action(detail=True, methods=["get", "post"], serializer_class=EvalCheckSerializer)
+    def checks(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        """The example's evaluation checks; POST adds one (held-out examples only)."""
+        example = self.get_object()
+        if request.method == "GET":
+            return Response(EvalCheckSerializer(example.eval_checks.select_related("created_by"),
+                                                many=True).data)
+        payload = EvalCheckSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            check = services.add_eval_check(example, request.user,
+                                            payload.validated_data["kind"],
+                                            payload.validated_data["phrase"])
+        except services.CurationError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return Response(EvalCheckSerializer(check).data, status=status.HTTP_201_CREATED)
 
 
 class TrainingSetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):

@@ -8,6 +8,7 @@ from tenants.places import StorageCategory, TenantTable
 from .models import (
     Conversation,
     CurationSettings,
+    EvalCheck,
     Example,
     ExampleRevision,
     ImportBatch,
@@ -33,5 +34,6 @@ def register() -> None:
         TenantTable(TrainingSet, evidence=("sha256",)),
         TenantTable(TrainingSetExample),
         TenantTable(TrainingSetFlag),
+        TenantTable(EvalCheck),
         StorageCategory("datasets"),
     )

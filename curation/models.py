@@ -106,6 +106,13 @@ class ImportBatch(TenantOwned):
         return f"import {self.filename} ({self.line_count} lines)"
 
 
+class Split(models.TextChoices):
+    """Which part of a tenant's data an approved example belongs to."""
+
+    TRAIN = "train"
+    EVAL = "eval", "held-out evaluation"
+
+
 class Example(TenantOwned):
     """A candidate Q&A for training; its status follows the reviews."""
 
@@ -132,6 +139,9 @@ class Example(TenantOwned):
     redaction_report = models.JSONField(default=dict)
     redaction_version = models.CharField(max_length=40)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Decided once, at the first approval (curation.eval_split), and never changed: an
+    # example that was ever in the held-out split must never be trained on, and the reverse.
+    split = models.CharField(max_length=8, choices=Split.choices, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
@@ -186,7 +196,12 @@ class TrainingSet(ImmutableRow):
     storage_key = models.CharField(max_length=300)
     sha256 = models.CharField(max_length=64)
     size_bytes = models.PositiveBigIntegerField()
-    example_count = models.PositiveIntegerField()
+    example_count = models.PositiveIntegerField(help_text="Training examples (the file above).")
+    # The held-out split, frozen beside the training file in a file of its own, so a trainer
+    # handed the training file cannot see an evaluation example at all.
+    eval_storage_key = models.CharField(max_length=300, blank=True)
+    eval_sha256 = models.CharField(max_length=64, blank=True)
+    eval_count = models.PositiveIntegerField(default=0)
     manifest = models.JSONField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -210,6 +225,7 @@ class TrainingSetExample(ImmutableRow):
     training_set = models.ForeignKey(TrainingSet, on_delete=models.PROTECT,
                                      related_name="members")
     example = models.ForeignKey(Example, on_delete=models.PROTECT, related_name="frozen_in")
+    split = models.CharField(max_length=8, choices=Split.choices, default=Split.TRAIN)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["training_set", "example"],
@@ -294,3 +310,33 @@ class TrainingSetFlag(ImmutableRow):
 
     def __str__(self) -> str:
         return f"{self.training_set_id} flagged ({self.reason})"
+
+
+class EvalCheck(TenantOwned):
+    """A reviewer's check on a held-out example: a phrase the answer must contain
+    ("must say") or must not contain ("must not say"). Redacted like every other text."""
+
+    class Kind(models.TextChoices):
+        MUST_SAY = "must_say", "must say"
+        MUST_NOT_SAY = "must_not_say", "must not say"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    example = models.ForeignKey(Example, on_delete=models.PROTECT, related_name="eval_checks")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    phrase = models.CharField(max_length=200, help_text="Redacted.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["example", "kind", "phrase"],
+                                               name="one_check_per_example_kind_phrase")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} check on {self.example_id}"
+
+    def passes(self, answer: str) -> bool:
+        """Case-insensitive containment, whitespace-normalised."""
+        found = " ".join(self.phrase.split()).casefold() in " ".join(answer.split()).casefold()
+        return found if self.kind == self.Kind.MUST_SAY else not found

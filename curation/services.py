@@ -23,16 +23,18 @@ from tenants.models import Membership, Tenant
 from tenants.scoping import current_tenant
 from tenants.storage import read_verified, sha256_hex, tenant_key, write_new
 
-from . import phi_gate, redaction
+from . import eval_split, phi_gate, redaction
 from .errors import CurationError as CurationError  # re-exported: callers catch services.*
 from .errors import FourEyesViolation as FourEyesViolation  # re-exported, likewise
 from .models import (
     Conversation,
     CurationSettings,
+    EvalCheck,
     Example,
     ImportBatch,
     Message,
     Review,
+    Split,
     TrainingSet,
     TrainingSetExample,
 )
@@ -292,7 +294,7 @@ def may_decide(example: Example, reviewer: User) -> bool:
     return not seen.exists()
 
 
-def _recompute_status(example: Example, required: int) -> None:
+def _recompute_status(example: Example, required: int, actor: str) -> None:
     live = list(live_reviews().filter(example=example))
     if any(r.decision == Review.Decision.REJECT for r in live):
         status = Example.Status.REJECTED
@@ -303,6 +305,8 @@ def _recompute_status(example: Example, required: int) -> None:
     example.status = status
     example.decided_at = timezone.now() if status != Example.Status.PENDING else None
     example.save(update_fields=["status", "decided_at"])
+    if status == Example.Status.APPROVED:
+        eval_split.assign(example, actor)
 
 
 @transaction.atomic
@@ -342,7 +346,7 @@ def decide(
         example=example, reviewer=reviewer, decision=decision, reason=reason,
         guideline_version=rules.guideline_version, **review_fields,
     )
-    _recompute_status(example, rules.required_approvals)
+    _recompute_status(example, rules.required_approvals, audit.actor_for_user(reviewer))
     audit.append(current_tenant(), f"curation.review_{decision}",
                  actor=audit.actor_for_user(reviewer), target=f"example:{example.pk}",
                  payload={"review": str(review.pk), "status": example.status,
@@ -365,7 +369,8 @@ def undo_last_decision(reviewer: User) -> Review | None:
     undo = Review.objects.create(example=example, reviewer=reviewer,
                                  decision=Review.Decision.UNDO, voids=last,
                                  guideline_version=last.guideline_version)
-    _recompute_status(example, settings_for(current_tenant()).required_approvals)
+    _recompute_status(example, settings_for(current_tenant()).required_approvals,
+                      audit.actor_for_user(reviewer))
     audit.append(current_tenant(), "curation.review_undone", actor=audit.actor_for_user(reviewer),
                  target=f"example:{example.pk}", payload={"voided": str(last.pk)})
     return undo
@@ -380,9 +385,25 @@ def _chat_line(example: Example) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=True)
 
 
+def _eval_line(example: Example) -> str:
+    """A held-out example with its id and the reviewers' checks, as they stand at the freeze."""
+    checks: dict[str, list[str]] = {kind: [] for kind in EvalCheck.Kind.values}
+    for check in example.eval_checks.order_by("kind", "phrase"):
+        checks[check.kind].append(check.phrase)
+    record = {"id": str(example.pk), "checks": checks,
+              "messages": [{"role": "user", "content": example.question},
+                           {"role": "assistant", "content": example.answer}]}
+    return json.dumps(record, ensure_ascii=False, sort_keys=True)
+
+
+def _jsonl(lines: list[str]) -> bytes:
+    return ("\n".join(lines) + "\n").encode() if lines else b""
+
+
 @transaction.atomic
 def freeze_training_set(user: User) -> TrainingSet:
-    """Freeze the currently approved examples into a new, immutable, hashed snapshot.
+    """Freeze the currently approved examples into a new, immutable, hashed snapshot: the
+    training examples in one file, the held-out ones in another (never both).
 
     Refused with phi_gate.ResidualPhiBlocked while residual PHI candidates are left."""
     tenant = current_tenant()
@@ -391,39 +412,63 @@ def freeze_training_set(user: User) -> TrainingSet:
     examples = list(approved.order_by("created_at", "id"))
     if not examples:
         raise CurationError("There are no approved examples to freeze.")
+    for example in sorted((e for e in examples if not e.split),
+                          key=lambda e: (e.decided_at or e.created_at, str(e.pk))):
+        eval_split.assign(example, audit.actor_for_user(user))  # approved on an older path
+    train = [e for e in examples if e.split == Split.TRAIN]
+    held_out = [e for e in examples if e.split == Split.EVAL]
+    if not train:
+        raise CurationError(f"All {len(held_out)} approved examples are held out for "
+                            "evaluation; approve more examples before freezing.")
     # Defence in depth: the strictest scan again; any candidate nobody cleared stops the
-    # freeze before a byte or a row is written.
+    # freeze before a byte or a row is written (held-out examples are stored too).
     phi_gate.check_freezable(examples)
     reviews = live_reviews().filter(example__in=examples)
-    data = ("\n".join(_chat_line(e) for e in examples) + "\n").encode()
+    data = _jsonl([_chat_line(e) for e in train])
     digest = sha256_hex(data)
+    eval_data = _jsonl([_eval_line(e) for e in held_out])
+    eval_digest = sha256_hex(eval_data) if held_out else ""
     version = (TrainingSet.objects.aggregate(v=Max("version"))["v"] or 0) + 1
     key = tenant_key(tenant, "datasets", f"v{version}-{digest[:16]}.jsonl")
+    eval_key = (tenant_key(tenant, "datasets", f"v{version}-{eval_digest[:16]}-eval.jsonl")
+                if held_out else "")
     manifest = {
         "format": "chat-jsonl/1",
         "tenant": str(tenant.pk),
         "version": version,
         "sha256": digest,
-        "example_ids": [str(e.pk) for e in examples],
+        "example_ids": [str(e.pk) for e in train],
+        "eval_example_ids": [str(e.pk) for e in held_out],
+        "eval_sha256": eval_digest,
+        "eval_rule": eval_split.rule(),
         "review_ids": sorted(str(r.pk) for r in reviews),
         "redaction_versions": sorted({e.redaction_version for e in examples}),
         "guideline_versions": sorted({r.guideline_version for r in reviews}),
         "created_at": timezone.now().isoformat(),
     }
-    write_new(key, data)
+    written = []
     try:
+        write_new(key, data)
+        written.append(key)
+        if held_out:
+            write_new(eval_key, eval_data)
+            written.append(eval_key)
         training_set = TrainingSet.objects.create(
             version=version, storage_key=key, sha256=digest, size_bytes=len(data),
-            example_count=len(examples), manifest=manifest, created_by=user,
+            example_count=len(train), eval_storage_key=eval_key, eval_sha256=eval_digest,
+            eval_count=len(held_out), manifest=manifest, created_by=user,
         )
         TrainingSetExample.objects.bulk_create(
-            TrainingSetExample(tenant=tenant, training_set=training_set, example=example)
-            for example in examples)
+            TrainingSetExample(tenant=tenant, training_set=training_set, example=example,
+                               split=example.split)
+            for example in train + held_out)
         audit.append(tenant, "curation.training_set_frozen", actor=audit.actor_for_user(user),
                      target=f"training_set:{training_set.pk}",
-                     payload={"version": version, "sha256": digest, "examples": len(examples)})
+                     payload={"version": version, "sha256": digest, "examples": len(train),
+                              "eval_examples": len(held_out), "eval_sha256": eval_digest})
     except Exception:
-        default_storage.delete(key)  # no row, no file: a failed freeze leaves nothing behind
+        for written_key in written:  # no row, no file: a failed freeze leaves nothing behind
+            default_storage.delete(written_key)
         raise
     return training_set
 
@@ -433,3 +478,49 @@ def read_training_set(training_set: TrainingSet) -> list[dict[str, Any]]:
     data = read_verified(current_tenant(), training_set.storage_key, training_set.sha256)
     return [json.loads(line) for line in data.decode().splitlines() if line.strip()]
 
+
+
+def read_eval_set(training_set: TrainingSet) -> list[dict[str, Any]]:
+    """The snapshot's held-out records (id, checks, messages), hash-checked; [] when none."""
+    if not training_set.eval_storage_key:
+        return []
+    data = read_verified(current_tenant(), training_set.eval_storage_key,
+                         training_set.eval_sha256)
+    return [json.loads(line) for line in data.decode().splitlines() if line.strip()]
+
+
+# --- checks on held-out examples -----------------------------------------------------------------
+
+MAX_CHECK_CHARS = 200
+
+
+@transaction.atomic
+def add_eval_check(example: Example, user: User, kind: str, phrase: str) -> EvalCheck:
+    """Pin a "must say" or "must not say" phrase to a held-out example (redacted first)."""
+    if kind not in EvalCheck.Kind.values:
+        raise CurationError("A check is either \"must say\" or \"must not say\".")
+    example = Example.objects.select_for_update().get(pk=example.pk)
+    if example.split != Split.EVAL:
+        raise CurationError("Checks belong to held-out evaluation examples only.")
+    text = " ".join(check_text(phrase, "phrase").split())
+    if len(text) > MAX_CHECK_CHARS:
+        raise CurationError(f"A phrase is at most {MAX_CHECK_CHARS} characters.")
+    text = redact(text).text[:MAX_CHECK_CHARS]
+    if EvalCheck.objects.filter(example=example, kind=kind, phrase=text).exists():
+        raise CurationError("This example already has that check.")
+    check = EvalCheck.objects.create(example=example, kind=kind, phrase=text, created_by=user)
+    audit.append(current_tenant(), "curation.eval_check_added", actor=audit.actor_for_user(user),
+                 target=f"example:{example.pk}",
+                 payload={"check": str(check.pk), "kind": kind,
+                          "phrase_sha256": sha256_hex(text.encode())})
+    return check
+
+
+@transaction.atomic
+def remove_eval_check(check: EvalCheck, user: User) -> None:
+    check = EvalCheck.objects.select_for_update().get(pk=check.pk)
+    audit.append(current_tenant(), "curation.eval_check_removed",
+                 actor=audit.actor_for_user(user), target=f"example:{check.example_id}",
+                 payload={"check": str(check.pk), "kind": check.kind,
+                          "phrase_sha256": sha256_hex(check.phrase.encode())})
+    check.delete()

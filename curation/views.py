@@ -28,7 +28,7 @@ from tenants.models import Role
 from tenants.storage import IntegrityError
 
 from . import phi_gate, services
-from .models import Conversation, Example, Message, Review, TrainingSet
+from .models import Conversation, EvalCheck, Example, Message, Review, TrainingSet
 
 REVIEW_FILTERS = ("pending", "approved", "rejected")
 
@@ -147,7 +147,37 @@ def review_example(request: MemberRequest, pk: str) -> HttpResponse:
         "cleared": sum(c.cleared for cs in found.values() for c in cs),
         "revisions": example.revisions.select_related("actor"),
         "types": phi_gate.TYPES,
+        "eval_checks": example.eval_checks.select_related("created_by"),
+        "check_kinds": EvalCheck.Kind.choices,
     })
+
+
+# --- checks on held-out examples ---
+
+
+@sensitive_post_parameters("phrase")
+@tenant_role_required(Role.REVIEWER)
+@require_POST
+def add_eval_check(request: MemberRequest, pk: str) -> HttpResponse:
+    example = get_scoped_or_404(Example, pk=pk)
+    try:
+        services.add_eval_check(example, request.user, request.POST.get("kind", ""),
+                                request.POST.get("phrase", ""))
+    except services.CurationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Check added.")
+    return redirect("curation:review_example", pk=example.pk)
+
+
+@tenant_role_required(Role.REVIEWER)
+@require_POST
+def remove_eval_check(request: MemberRequest, pk: str, check_pk: str) -> HttpResponse:
+    example = get_scoped_or_404(Example, pk=pk)
+    check = get_scoped_or_404(EvalCheck, pk=check_pk, example=example)
+    services.remove_eval_check(check, request.user)
+    messages.success(request, "Check removed.")
+    return redirect("curation:review_example", pk=example.pk)
 
 
 @sensitive_post_parameters("edited_answer", "reason")

@@ -6,6 +6,10 @@ handed to vLLM's load endpoint, which would otherwise load any readable path. A 
 makes concurrent first requests load an adapter once; a shared scored set keeps the
 most-recently-used adapters within the server's limit and unloads the rest. Both live in
 `tenants.shared_state`: Redis when configured, a local file on the embedded default.
+
+Before an adapter is first put into service it passes the load-time check
+(inference.load_probe): trained on the base the engine serves, and changing its output. One
+that fails is unloaded, marked not servable with the reason, audited, and never loaded again.
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ from pathlib import Path
 import httpx
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
 
-from inference import engine_http
-from tenants import host_caches, shared_state
+from inference import engine_http, load_probe
+from tenants import audit, closing, host_caches, shared_state
+from tenants.scoping import tenant_scope
 from tenants.storage import read_verified
 from training.adapter_files import SERVING_FILES
-from training.models import AdapterVersion
+from training.models import AdapterVersion, LoadCheck
 
 LOADED = "sanoweb:vllm:loaded"  # sorted set: serving name -> last use
 METRICS = "sanoweb:vllm:metrics"  # hash: loads, hits, evictions, load_ms_total
@@ -36,6 +43,11 @@ class AdapterLoadError(RuntimeError):
 
 class UnsafeAdapterPath(AdapterLoadError):
     """A path outside the tenant's adapter cache root: never sent to vLLM."""
+
+
+class AdapterRefused(AdapterLoadError):
+    """The load-time check refused the adapter; it is marked not servable (the message is the
+    reason: no_effect, base_revision_mismatch, engine_base_mismatch, base_file_mismatch)."""
 
 
 def _key(name: str) -> str:
@@ -130,27 +142,78 @@ def _check_binding(name: str, served: dict[str, str], expected: Path) -> bool:
 
 def ensure_loaded(adapter: AdapterVersion) -> None:
     """Residency is what the engine says, checked on every call, never a cached belief: the
-    adapter vLLM serves under the tenant's name must be the tenant's own copy."""
+    adapter vLLM serves under the tenant's name must be the tenant's own copy, and it serves
+    only once its load-time check passed."""
     name, state = adapter.serving_name, shared_state.backend()
+    if adapter.load_check == LoadCheck.REFUSED:
+        raise AdapterRefused(adapter.load_check_reason or "refused")
     expected = local_copy(adapter)
-    if _check_binding(name, served_roots(), expected):
+    if adapter.load_check == LoadCheck.PASSED and _check_binding(name, served_roots(), expected):
         state.add(LOADED, _key(name), time.time())
         state.incr(METRICS, "hits")
         return
     try:
         with state.lock(_key(name), timeout=120):
-            if _check_binding(name, served_roots(), expected):  # loaded while we waited
-                state.add(LOADED, _key(name), time.time())
+            _reread_check(adapter)  # another process may have checked it while we waited
+            if adapter.load_check == LoadCheck.REFUSED:
+                raise AdapterRefused(adapter.load_check_reason or "refused")
+            served = served_roots()
+            if _check_binding(name, served, expected):  # loaded while we waited
                 state.incr(METRICS, "hits")
-                return
-            started = time.perf_counter()
-            load_path(name, expected, adapter)
+            else:
+                with tenant_scope(adapter.tenant):
+                    mismatch = load_probe.base_mismatch(adapter, served)
+                if mismatch:  # refused before vLLM ever sees it
+                    _refuse(adapter, mismatch, loaded=False)
+                started = time.perf_counter()
+                load_path(name, expected, adapter)
+                state.incr(METRICS, "loads")
+                state.incr(METRICS, "load_ms_total",
+                           round(1000 * (time.perf_counter() - started)))
+            if adapter.load_check != LoadCheck.PASSED:
+                _check_effect(adapter)
             state.add(LOADED, _key(name), time.time())
-            state.incr(METRICS, "loads")
-            state.incr(METRICS, "load_ms_total", round(1000 * (time.perf_counter() - started)))
     except shared_state.LockTimeout as exc:
         raise AdapterLoadError("load_lock_timeout") from exc
     _evict_beyond_limit(state)
+
+
+def _reread_check(adapter: AdapterVersion) -> None:
+    with tenant_scope(adapter.tenant):
+        adapter.refresh_from_db(fields=["load_check", "load_check_reason", "load_checked_at"])
+
+
+def _check_effect(adapter: AdapterVersion) -> None:
+    """The probe, on the loaded adapter: pass it, or unload and refuse it."""
+    try:
+        changed = load_probe.changes_output(adapter.serving_name)
+    except load_probe.ProbeFailed as exc:  # no verdict: not served now, checked again later
+        unload(adapter.serving_name)
+        raise AdapterLoadError(f"load_check_failed:{exc}") from exc
+    if not changed:
+        _refuse(adapter, "no_effect", loaded=True)
+    _record_check(adapter, LoadCheck.PASSED, "")
+
+
+def _refuse(adapter: AdapterVersion, reason: str, *, loaded: bool) -> None:
+    """Take the adapter out of service for good and say why; always raises AdapterRefused."""
+    if loaded:
+        unload(adapter.serving_name)
+    _record_check(adapter, LoadCheck.REFUSED, reason)
+    raise AdapterRefused(reason)
+
+
+def _record_check(adapter: AdapterVersion, verdict: str, reason: str) -> None:
+    with tenant_scope(adapter.tenant), transaction.atomic():
+        AdapterVersion.objects.filter(pk=adapter.pk).update(
+            load_check=verdict, load_check_reason=reason, load_checked_at=timezone.now())
+        adapter.load_check, adapter.load_check_reason = verdict, reason
+        # a tenant being purged takes no entries; its adapter goes with it
+        with contextlib.suppress(closing.TenantClosed):
+            audit.append(adapter.tenant, f"inference.adapter_load_{verdict}",
+                         actor="system:router", target=f"adapter:{adapter.pk}",
+                         model_pin=adapter.model_pin,
+                         payload={"reason": reason, "engine": settings.VLLM_URL})
 
 
 def is_loaded(adapter: AdapterVersion) -> bool:

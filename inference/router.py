@@ -238,6 +238,9 @@ def _audited_failures(record: _CallRecord) -> Iterator[None]:
         _audit(record, "unavailable:adapter_rebound")
         health.quarantine(settings.VLLM_URL, f"adapter name {exc} re-bound behind the router")
         raise TenantModelUnavailable("adapter_rebound") from exc
+    except residency.AdapterRefused as exc:  # the load-time check: marked not servable
+        _audit(record, f"unavailable:adapter_refused:{exc}")
+        raise TenantModelUnavailable("adapter_refused") from exc
     except residency.AdapterLoadError as exc:
         _audit(record, "unavailable:adapter_load_failed")
         raise TenantModelUnavailable("adapter_load_failed") from exc

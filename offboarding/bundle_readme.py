@@ -93,6 +93,9 @@ def _descriptions() -> dict[str, str]:
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^storage/datasets/v(\d+)-[0-9a-f]+\.jsonl$"),
      r"Training set snapshot version \1: chat JSONL, one example per line."),
+    (re.compile(r"^storage/datasets/v(\d+)-[0-9a-f]+-eval\.jsonl$"),
+     r"Training set snapshot version \1, its held-out evaluation split (never trained on): "
+     "chat JSONL with each example's id and must-say / must-not-say checks."),
     (re.compile(r"^storage/adapters/[0-9a-f]+/adapter_config\.json$"),
      "LoRA config (peft); names the base model by its public id."),
     (re.compile(r"^storage/adapters/[0-9a-f]+/adapter_model\.safetensors$"),

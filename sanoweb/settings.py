@@ -264,6 +264,18 @@ PUBLIC_MODEL_ALIAS = "sanoweb"  # the only model name tenants see
 # Prepared base models live here (`manage.py prepare_base_model`).
 MODELS_DIR = Path(env.str("MODELS_DIR", default=str(VAR_DIR / "models")))
 TRAINING_MIN_EXAMPLES = env.int("TRAINING_MIN_EXAMPLES", default=2)
+# The held-out evaluation split (curation.eval_split): the first EVAL_MIN approvals of a
+# tenant, then the fraction of approvals whose keyed hash (EVAL_SEED) falls below it.
+EVAL_FRACTION = env.float("EVAL_FRACTION", default=0.1)
+EVAL_MIN = env.int("EVAL_MIN", default=5)
+EVAL_SEED = env.str("EVAL_SEED", default="sanoweb-eval-1")
+# Continuous retraining (training.retrain): a tenant whose own policy says nothing retrains once
+# this many approved training examples are in no snapshot yet (0: never by itself); checked by
+# Celery beat every RETRAIN_CHECK_INTERVAL seconds.
+RETRAIN_AFTER_APPROVALS = env.int("RETRAIN_AFTER_APPROVALS", default=25)
+RETRAIN_CHECK_INTERVAL = env.int("RETRAIN_CHECK_INTERVAL", default=10 * 60)
+CELERY_BEAT_SCHEDULE["retrain-due-tenants"] = {"task": "training.tasks.retrain_due_tenants",
+                                               "schedule": RETRAIN_CHECK_INTERVAL}
 TRAINING_SOFT_TIME_LIMIT = env.int("TRAINING_SOFT_TIME_LIMIT", default=6 * 3600)
 # A run whose worker has not reported for this long is failed_system (worker lost).
 TRAINING_STALE_AFTER = env.int("TRAINING_STALE_AFTER", default=15 * 60)

@@ -27,3 +27,8 @@ DATABASES["default"]["TEST"] = {"NAME": f"test_sanoweb_{_CHECKOUT % 10**8}"}  # 
 # on-commit sequencing never runs), so the suite appends inline unless told otherwise;
 # tests/test_audit_batched.py runs the batched path (accept, sequencer, crash, tampering).
 AUDIT_SEQUENCING = os.environ.get("AUDIT_SEQUENCING", "inline")
+
+# Most tests freeze a handful of approvals and train on all of them: no held-out split unless a
+# test asks for one (tests/test_eval_split.py sets the production rule).
+EVAL_FRACTION = env.float("EVAL_FRACTION", default=0.0)  # noqa: F405
+EVAL_MIN = env.int("EVAL_MIN", default=0)  # noqa: F405

@@ -60,6 +60,20 @@ def _example(users: TenantUsers) -> ObjectCase:
     return ObjectCase({"pk": example.pk}, ["zorbitanib", "AX-77", str(example.pk)])
 
 
+def _eval_check(users: TenantUsers) -> ObjectCase:
+    from curation.models import EvalCheck, Example, Split
+    from tenants.scoping import tenant_scope
+
+    from .factories import approved_example
+
+    example = approved_example(users, question=SECRET_QUESTION, answer=SECRET_ANSWER)
+    with tenant_scope(users.tenant):
+        Example.objects.filter(pk=example.pk).update(split=Split.EVAL)
+        check = EvalCheck.objects.create(example=example, kind=EvalCheck.Kind.MUST_SAY,
+                                         phrase="AX-77", created_by=users.reviewer)
+    return ObjectCase({"pk": example.pk, "check_pk": check.pk}, ["zorbitanib", "AX-77"])
+
+
 def _training_set(users: TenantUsers) -> ObjectCase:
     from .factories import approved_example, training_set
 
@@ -107,10 +121,13 @@ OBJECT_ROUTES: dict[str, ObjectFactory] = {
     "curation:clear_phi": _example,
     "curation:redact_span": _example,
     "curation:report_example_phi": _example,
+    "curation:add_eval_check": _example,
+    "curation:remove_eval_check": _eval_check,
     "curation:report_message_phi": _message,
     "curation:training_set_detail": _training_set,
     "curation-api:example-detail": _example,
     "curation-api:example-decide": _example,
+    "curation-api:example-checks": _example,
     "curation-api:training-set-detail": _training_set,
     "training:run_detail": _run,
     "training:run_status": _run,
@@ -130,7 +147,7 @@ TENANT_PAGES: set[str] = {
     "curation:conversation_list", "curation:review_queue", "curation:review_next",
     "curation:undo", "curation:import", "curation:training_sets", "curation:settings",
     "curation-api:example-list", "curation-api:training-set-list",
-    "training:runs", "training:adapters",
+    "training:runs", "training:adapters", "training:retrain_policy",
     "inference:new_conversation", "inference:api_keys",
     # API-key endpoints: session users of B get 401; the key tests are in test_inference*.
     "openai_chat_completions", "openai_models", "openai_fine_tuning_jobs",

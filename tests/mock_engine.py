@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from inference import engine_http
+from inference import engine_http, load_probe
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -27,8 +27,17 @@ class MockEngine:
     models_error: Exception | None = None  # raised by GET /v1/models
     load_status: int = 200
     requests: list[httpx.Request] = field(default_factory=list)
+    # The load-time probe's prompts (inference.load_probe) are answered apart, and recorded
+    # in `probes`, not `requests`: by default each adapter changes the answer; False makes
+    # every adapter answer exactly as the base model does (a no-op adapter).
+    probe_effect: bool = True
+    probe_status: int = 200
+    probes: list[httpx.Request] = field(default_factory=list)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/chat/completions" and _is_probe(request):
+            self.probes.append(request)
+            return self._probe_answer(json.loads(request.content)["model"])
         self.requests.append(request)
         path = request.url.path
         if path == "/v1/models":
@@ -50,6 +59,28 @@ class MockEngine:
                 return self.chat(request)
             return completion(body["model"])
         return httpx.Response(404, json={"error": "no such route"})
+
+
+    def _probe_answer(self, model: str) -> httpx.Response:
+        if self.probe_status != 200:
+            return httpx.Response(self.probe_status, text="engine error")
+        shift = 0.0 if model == "base" or not self.probe_effect else 0.5
+        content = [{"token": token, "logprob": -1.0 - shift}
+                   for token in ("One", " of", " the", " most")]
+        return httpx.Response(200, json={
+            "id": "cmpl-probe", "object": "chat.completion", "model": model,
+            "choices": [{"index": 0, "message": {"role": "assistant",
+                                                 "content": "One of the most"},
+                         "logprobs": {"content": content}, "finish_reason": "length"}]})
+
+
+def _is_probe(request: httpx.Request) -> bool:
+    try:
+        messages = json.loads(request.content or b"{}").get("messages") or []
+    except ValueError:
+        return False
+    return (len(messages) == 1 and isinstance(messages[0], dict)
+            and messages[0].get("content") in load_probe.PROBE_PROMPTS)
 
 
 def completion(model: str, text: str = "Take it with food.") -> httpx.Response:

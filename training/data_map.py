@@ -15,7 +15,14 @@ from tenants.models import Tenant
 from tenants.places import CeleryResults, LocalCache, StorageCategory, TenantTable
 from tenants.scoping import tenant_scope
 
-from .models import UNFINISHED_STATES, AdapterVersion, PinnedAdapter, RunState, TrainingRun
+from .models import (
+    UNFINISHED_STATES,
+    AdapterVersion,
+    PinnedAdapter,
+    RetrainPolicy,
+    RunState,
+    TrainingRun,
+)
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +88,7 @@ def register() -> None:
         TenantTable(TrainingRun),
         TenantTable(AdapterVersion, evidence=("sha256",)),
         TenantTable(PinnedAdapter),
+        TenantTable(RetrainPolicy),
         StorageCategory("adapters"),
         StorageCategory("tmp", not_exported="partial uploads of a run in progress; the "
                         "finished adapter is exported from adapters/"),

@@ -98,6 +98,14 @@ class TrainingRun(TenantOwned):
         return int(100 * self.step / self.total_steps) if self.total_steps else 0
 
 
+class LoadCheck(models.TextChoices):
+    """The serving engine's load-time check of an adapter (inference.load_probe)."""
+
+    UNCHECKED = "unchecked"
+    PASSED = "passed"
+    REFUSED = "refused", "refused: not servable"
+
+
 class AdapterVersion(TenantOwned):
     """A verified LoRA adapter in tenant storage. One per run, so re-delivery cannot add two."""
 
@@ -109,6 +117,12 @@ class AdapterVersion(TenantOwned):
     files = models.JSONField(help_text="file name -> sha256")
     base_revision = models.CharField(max_length=64)
     rank = models.PositiveSmallIntegerField()
+    # Set by the engine's load-time check, the first time the adapter is put into service; a
+    # refused adapter is never served (the reason says why: no effect, another base).
+    load_check = models.CharField(max_length=16, choices=LoadCheck.choices,
+                                  default=LoadCheck.UNCHECKED)
+    load_check_reason = models.CharField(max_length=200, blank=True)
+    load_checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -116,6 +130,10 @@ class AdapterVersion(TenantOwned):
 
     def __str__(self) -> str:
         return self.serving_name
+
+    @property
+    def servable(self) -> bool:
+        return self.load_check != LoadCheck.REFUSED
 
     @property
     def serving_name(self) -> str:
@@ -144,3 +162,24 @@ class PinnedAdapter(TenantOwned):
 
     def __str__(self) -> str:
         return f"pinned {self.adapter}"
+
+
+class RetrainPolicy(TenantOwned):
+    """A tenant's continuous retraining (training.retrain): freeze and train by itself once
+    enough newly approved training examples wait (absent row or empty field: the setting)."""
+
+    tenant = models.OneToOneField("tenants.Tenant", on_delete=models.PROTECT, primary_key=True,
+                                  editable=False)
+    retrain_after_approvals = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="New approved training examples that start a retrain; empty: "
+                  "RETRAIN_AFTER_APPROVALS; 0: never by itself.")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    last_triggered_at = models.DateTimeField(null=True, blank=True)
+    # Why the last due check did not retrain, so a freeze blocked for hours is audited once.
+    last_skip_reason = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"retrain after {self.retrain_after_approvals} approvals"

@@ -490,7 +490,11 @@ def _pin(adapter: AdapterVersion, actor: str) -> None:
 
 @transaction.atomic
 def activate(adapter: AdapterVersion, user: User) -> None:
-    """Pin `adapter` for inference (activation and roll-back are the same act)."""
+    """Pin `adapter` for inference (activation and roll-back are the same act); never one the
+    serving engine's load-time check refused."""
+    if not adapter.servable:
+        raise TrainingError("adapter_refused", f"{adapter.serving_name} was refused when it was "
+                            f"loaded ({adapter.load_check_reason}); it cannot be activated.")
     _pin(adapter, audit.actor_for_user(user))
 
 

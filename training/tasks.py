@@ -9,7 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from . import retrain, services
 
 
 @shared_task(
@@ -29,3 +29,9 @@ def train_adapter(self: object, tenant_id: str, run_id: str) -> str:
 @shared_task
 def reap_stale_runs() -> int:
     return services.mark_stale_runs_failed()
+
+
+@shared_task(ignore_result=True)
+def retrain_due_tenants() -> int:
+    """Celery beat: freeze and queue a run for every tenant its retrain policy says is due."""
+    return retrain.retrain_due_tenants()

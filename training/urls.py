@@ -5,6 +5,7 @@ from . import views
 app_name = "training"
 urlpatterns = [
     path("runs/", views.runs, name="runs"),
+    path("runs/policy/", views.set_retrain_policy, name="retrain_policy"),
     path("runs/<uuid:pk>/", views.run_detail, name="run_detail"),
     path("runs/<uuid:pk>/status/", views.run_status, name="run_status"),
     path("runs/<uuid:pk>/cancel/", views.cancel, name="cancel"),

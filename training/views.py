@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from curation import phi_gate
 from curation.errors import CurationError
@@ -12,8 +13,9 @@ from curation.models import TrainingSet
 from tenants.access import MemberRequest, get_scoped_or_404, tenant_role_required
 from tenants.models import Role
 
+from . import retrain as retrain_policy
 from . import services
-from .models import AdapterVersion, PinnedAdapter, TrainingRun
+from .models import AdapterVersion, PinnedAdapter, RetrainPolicy, TrainingRun
 
 ADVANCED = ("rank", "alpha", "learning_rate", "epochs", "max_steps", "max_seq_len", "seed")
 
@@ -29,7 +31,25 @@ def _runs_page(request: HttpRequest, blocked: list[str] | None = None) -> HttpRe
         "flagged_ids": {f["snapshot"].pk for f in flagged},
         "pinned_id": pin.adapter_id if pin else None,
         "blocked": blocked or [],
+        "retrain_threshold": retrain_policy.threshold(),
+        "retrain_waiting": retrain_policy.new_approved_count(),
+        "retrain_policy": RetrainPolicy.objects.first(),
     })
+
+
+@tenant_role_required(Role.TENANT_ADMIN)
+@require_POST
+def set_retrain_policy(request: MemberRequest) -> HttpResponse:
+    raw = request.POST.get("retrain_after_approvals", "").strip()
+    try:
+        retrain_policy.set_policy(request.user, int(raw) if raw else None)
+    except ValueError:
+        messages.error(request, "Give a whole number of approvals, or leave it empty.")
+    except services.TrainingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Retraining policy saved.")
+    return redirect("training:runs")
 
 
 @tenant_role_required(Role.TENANT_ADMIN)
@@ -119,6 +139,10 @@ def activate(request: MemberRequest, pk: str) -> HttpResponse:
     adapter = get_scoped_or_404(AdapterVersion, pk=pk)
     if request.method != "POST":
         return HttpResponse(status=405)
-    services.activate(adapter, request.user)
+    try:
+        services.activate(adapter, request.user)
+    except services.TrainingError as exc:
+        messages.error(request, str(exc))
+        return redirect("training:adapters")
     messages.success(request, f"{adapter.serving_name} is now the active adapter.")
     return redirect("training:adapters")
