@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 
 from curation import services as curation_services
@@ -115,7 +117,7 @@ def _answer_events(stream: router.Stream, tenant: Tenant, question: Message,
         answer = _record_turn(tenant, question, "".join(parts), finished, stream.route.pin)
     if finished:
         yield _event({"done": True, "message": str(answer.pk) if answer else "",
-                      "model": stream.route.pin})
+                      "model": stream.route.pin, "citations": _linked(stream.citations)})
     else:
         yield _event({"interrupted": True, "message": str(question.pk)})
 
@@ -135,6 +137,12 @@ def _record_turn(tenant: Tenant, question: Message, text: str, finished: bool,
                 author=None, model_version=pin, status=status)
         Message.objects.filter(pk=question.pk).update(status=status)
     return answer
+
+
+def _linked(citations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Citations with the link to each passage (the chat page shows them under the answer)."""
+    return [{**c, "url": reverse("knowledge:passage", kwargs={"pk": c["chunk_id"]})}
+            for c in citations]
 
 
 def _event(data: dict[str, object]) -> bytes:
