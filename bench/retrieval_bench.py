@@ -50,7 +50,7 @@ import psycopg  # noqa: E402
 from django.db import connections  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from knowledge import embeddings, ingest, retrieval  # noqa: E402
+from knowledge import chunking, embeddings, ingest, retrieval  # noqa: E402
 from knowledge.models import EMBEDDING_DIM, Chunk, Document, DocumentVersion  # noqa: E402
 from tenants.models import Tenant  # noqa: E402
 from tenants.scoping import tenant_scope  # noqa: E402
@@ -214,7 +214,7 @@ def ingestion() -> dict[str, Any]:
     total = time.perf_counter() - started
     with tenant_scope(tenant):
         count = Chunk.objects.count()
-    text, pieces = ingest.chunking.chunk_document(data, "text/markdown")
+    text, pieces = chunking.chunk_document(data, "text/markdown")
     started = time.perf_counter()
     ingest.scan_for_phi(text)
     scan = time.perf_counter() - started

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -50,15 +51,18 @@ def api(users, body, stream: bool = False):
         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 
-def sent(engine: MockEngine) -> dict:
+def sent(engine: MockEngine) -> dict[str, Any]:
     """The body of the last chat call the router sent to the engine."""
     calls = [r for r in engine.requests if r.url.path == "/v1/chat/completions"]
-    return json.loads(calls[-1].content)
+    body: dict[str, Any] = json.loads(calls[-1].content)
+    return body
 
 
-def last_call(tenant) -> dict:
+def last_call(tenant) -> dict[str, Any]:
     with tenant_scope(tenant):
-        return AuditEntry.objects.filter(action="inference.chat").last().payload
+        entry = AuditEntry.objects.filter(action="inference.chat").order_by("-seq").first()
+    assert entry is not None
+    return entry.payload
 
 
 def ask(question: str = QUESTION, **extra):
