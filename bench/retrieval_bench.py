@@ -8,7 +8,8 @@ production. Quality: each demo team's formulary, with the other team's indexed b
 another name as a distractor (same headings, other facts), and the labelled questions in
 bench/data/retrieval_labels.json (the answering section of the team's own formulary) →
 recall@1, recall@5 and MRR for vectors only, full text only and hybrid. Latency: one tenant
-with 1k / 10k / 100k synthetic chunks (random unit vectors, generated text): the first query
+with 1k / 10k / 100k synthetic chunks (random unit vectors, 150 words each drawn Zipf-like from a
+clinical list and 20k made-up words): the first query
 (loading the tenant's matrix), then warm p50/p95 of each method; compared with the chat
 request's median total time from bench/results/inference.json when it is there. Ingestion:
 a generated 200-passage document through scan, chunking, embedding and storage. Prints a
@@ -134,6 +135,17 @@ WORDS = ("dose daily twice tablet infusion renal hepatic monitor level interacti
          "nausea allergy contraindicated caution").split()
 
 
+def vocabulary(rng: random.Random, size: int = 20_000) -> list[str]:
+    """Made-up words (a document collection's long tail) after the common clinical ones."""
+    syllables = [a + b for a in "bdfgklmnprstvz" for b in "aeiou"]
+    made = {"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(size)}
+    return WORDS + sorted(made)
+
+
+def zipf_text(rng: random.Random, words: list[str], weights: list[float], n: int) -> str:
+    return " ".join(rng.choices(words, weights=weights, k=n))
+
+
 def synthetic(tenant: Tenant, admin: Any, name: str, count: int, rng: random.Random) -> None:
     """`count` chunks of generated text with random unit vectors, in one ready version."""
     with tenant_scope(tenant):
@@ -142,6 +154,8 @@ def synthetic(tenant: Tenant, admin: Any, name: str, count: int, rng: random.Ran
             status=DocumentVersion.Status.READY, ready_at=timezone.now(), chunks_total=count,
             chunks_done=count)
     generator = np.random.default_rng(rng.randrange(2**32))
+    words = vocabulary(rng)
+    weights = [1 / (rank + 10) for rank in range(len(words))]  # Zipf-like word frequencies
     for start in range(0, count, 5000):
         n = min(5000, count - start)
         vectors = generator.standard_normal((n, EMBEDDING_DIM)).astype(np.float32)
@@ -150,7 +164,7 @@ def synthetic(tenant: Tenant, admin: Any, name: str, count: int, rng: random.Ran
             Chunk.objects.bulk_create([
                 Chunk(tenant=tenant, version_id=version.pk, ordinal=start + i,
                       section=f"Section {(start + i) // 20}",
-                      text=" ".join(rng.choices(WORDS, k=60)), sha256="0" * 64,
+                      text=zipf_text(rng, words, weights, 150), sha256="0" * 64,
                       embedding=vectors[i].tobytes()) for i in range(n)], batch_size=1000)
 
 

@@ -114,7 +114,8 @@ def _answer_events(stream: router.Stream, tenant: Tenant, question: Message,
         close = getattr(stream.chunks, "close", None)
         if close is not None:
             close()  # the router audits the call when its relay closes
-        answer = _record_turn(tenant, question, "".join(parts), finished, stream.route.pin)
+        answer = _record_turn(tenant, question, "".join(parts), finished, stream.route.pin,
+                              stream.citations)
     if finished:
         yield _event({"done": True, "message": str(answer.pk) if answer else "",
                       "model": stream.route.pin, "citations": _linked(stream.citations)})
@@ -123,7 +124,7 @@ def _answer_events(stream: router.Stream, tenant: Tenant, question: Message,
 
 
 def _record_turn(tenant: Tenant, question: Message, text: str, finished: bool,
-                 pin: str) -> Message | None:
+                 pin: str, citations: list[dict[str, Any]]) -> Message | None:
     status = Message.Status.ANSWERED if finished else Message.Status.INTERRUPTED
     with tenant_scope(tenant):
         try:
@@ -134,7 +135,7 @@ def _record_turn(tenant: Tenant, question: Message, text: str, finished: bool,
         if finished or text:
             answer = curation_services.record_message(
                 question.conversation, Message.Role.ASSISTANT, text or "(no answer)",
-                author=None, model_version=pin, status=status)
+                author=None, model_version=pin, status=status, citations=citations)
         Message.objects.filter(pk=question.pk).update(status=status)
     return answer
 

@@ -270,6 +270,8 @@ KNOWLEDGE_CONTEXT_TOKENS = env.int("KNOWLEDGE_CONTEXT_TOKENS", default=1024)
 KNOWLEDGE_ANSWER_RESERVE = env.int("KNOWLEDGE_ANSWER_RESERVE", default=256)
 # Each process keeps tenants' vector matrices in memory, least recently used out beyond this.
 KNOWLEDGE_CACHE_BYTES = env.int("KNOWLEDGE_CACHE_BYTES", default=512 * 1024 * 1024)
+# torch threads of the embedder in each process (queries in web processes, batches in workers)
+KNOWLEDGE_EMBED_THREADS = env.int("KNOWLEDGE_EMBED_THREADS", default=1)
 KNOWLEDGE_INGEST_SOFT_TIME_LIMIT = env.int("KNOWLEDGE_INGEST_SOFT_TIME_LIMIT", default=4 * 3600)
 
 # --- Training -----------------------------------------------------------------------------------

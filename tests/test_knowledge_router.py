@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from inference import grounding
 from inference.services import create_key
@@ -177,9 +178,9 @@ def test_chat_shows_citations_with_links_to_the_passages(alpha, engine):
     assert done["done"] and done["citations"][0]["document"] == "Formulary"
     page = client.get(done["citations"][0]["url"])
     assert page.status_code == 200 and b"Atrial fibrillation" in page.content
+    again = client.get(reverse("inference:chat", kwargs={"pk": conversation.pk}))
+    assert done["citations"][0]["url"].encode() in again.content  # kept with the answer
 
 
 def _send_url(conversation) -> str:
-    from django.urls import reverse
-
     return reverse("inference:send", kwargs={"pk": conversation.pk})

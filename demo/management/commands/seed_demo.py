@@ -59,8 +59,10 @@ class Command(BaseCommand):
                     add_member(tenant, user, role, actor=ACTOR)
                 rows.append((slug, email, str(role), password))
             if not options["empty"]:
-                self.stdout.write(f"{slug}: {seed_dataset(tenant)}")
+                # the formulary first: one worker serves both queues, and indexing it takes
+                # seconds where training takes minutes
                 self.stdout.write(f"{slug}: {seed_documents(tenant)}")
+                self.stdout.write(f"{slug}: {seed_dataset(tenant)}")
         operator = get_or_create_user("operator@sanoweb.example", "demo-operator-pass").user
         if not operator.is_superuser:
             operator.is_superuser = operator.is_staff = True
