@@ -8,9 +8,9 @@ production. Quality: each demo team's formulary, with the other team's indexed b
 another name as a distractor (same headings, other facts), and the labelled questions in
 bench/data/retrieval_labels.json (the answering section of the team's own formulary) →
 recall@1, recall@5 and MRR for vectors only, full text only and hybrid. Latency: one tenant
-with 1k / 10k / 100k synthetic chunks (random unit vectors, 150 words each drawn Zipf-like from a
-clinical list and 20k made-up words): the first query
-(loading the tenant's matrix), then warm p50/p95 of each method; compared with the chat
+with 1k / 10k / 100k synthetic chunks (random unit vectors; 4k texts of 120 words drawn
+Zipf-like from a clinical list and 20k made-up words, reused): the first query (loading the
+tenant's matrix), then warm p50/p95 of each method; compared with the chat
 request's median total time from bench/results/inference.json when it is there. Ingestion:
 a generated 200-passage document through scan, chunking, embedding and storage. Prints a
 table, writes bench/results/retrieval.json.
@@ -156,6 +156,7 @@ def synthetic(tenant: Tenant, admin: Any, name: str, count: int, rng: random.Ran
     generator = np.random.default_rng(rng.randrange(2**32))
     words = vocabulary(rng)
     weights = [1 / (rank + 10) for rank in range(len(words))]  # Zipf-like word frequencies
+    pool = [zipf_text(rng, words, weights, 120) for _ in range(min(count, 4000))]
     for start in range(0, count, 5000):
         n = min(5000, count - start)
         vectors = generator.standard_normal((n, EMBEDDING_DIM)).astype(np.float32)
@@ -164,7 +165,7 @@ def synthetic(tenant: Tenant, admin: Any, name: str, count: int, rng: random.Ran
             Chunk.objects.bulk_create([
                 Chunk(tenant=tenant, version_id=version.pk, ordinal=start + i,
                       section=f"Section {(start + i) // 20}",
-                      text=zipf_text(rng, words, weights, 150), sha256="0" * 64,
+                      text=pool[(start + i) % len(pool)], sha256="0" * 64,
                       embedding=vectors[i].tobytes()) for i in range(n)], batch_size=1000)
 
 

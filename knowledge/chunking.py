@@ -191,8 +191,8 @@ def _html_blocks(text: str) -> list[Block]:
 # --- PDF -------------------------------------------------------------------------------------
 
 def _pdf_blocks(data: bytes) -> list[Block]:
-    """Paragraphs of each page's text (pypdf), under the PDF's outline title when it has one
-    for the page, else "Page N"; lines in the Markdown heading shape count as headings."""
+    """Paragraphs of each page's text (pypdf) under "Page N"; a page whose lines have the
+    Markdown heading shape keeps those headings instead (the PDF outline is not read)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
