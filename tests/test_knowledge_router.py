@@ -97,6 +97,9 @@ def test_b_asking_as_question_gets_no_citation_and_none_of_as_text(alpha, beta, 
     prompt = json.dumps(sent(engine))
     assert "apixaban" not in prompt.lower() and "Northwind" not in prompt
     assert "retrieval" not in last_call(beta.tenant)
+    b_salt = sent(engine)["cache_salt"]
+    api(alpha, ask())
+    assert sent(engine)["cache_salt"] != b_salt  # prefixes with A's passages stay A's
     # and with documents of its own, B's answer cites only B's
     formulary(beta, "riverside")
     response = api(beta, ask())
