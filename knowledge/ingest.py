@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -125,10 +126,15 @@ def ingest_version(tenant_id: str, version_id: str) -> str:
             return "missing"  # deleted while queued
         if version.status not in (Status.QUEUED, Status.INGESTING):
             return str(version.status)  # a re-delivered task: the work is done
-        # INGESTING here means a worker died half-way: start this version again.
+        alive = timezone.now() - timedelta(seconds=settings.KNOWLEDGE_INGEST_STALE_AFTER)
+        if (version.status == Status.INGESTING and version.heartbeat_at is not None
+                and version.heartbeat_at > alive):
+            return str(Status.INGESTING)  # a duplicate delivery: its worker is still at it
+        # INGESTING and silent means a worker died half-way: start this version again.
         version.chunks.all().delete()
         version.status, version.chunks_done, version.error = Status.INGESTING, 0, ""
-        version.save(update_fields=["status", "chunks_done", "error"])
+        version.heartbeat_at = timezone.now()
+        version.save(update_fields=["status", "chunks_done", "error", "heartbeat_at"])
     try:
         return _ingest(tenant, version_id)
     except Exception as exc:
@@ -177,7 +183,7 @@ def _ingest(tenant: Tenant, version_id: str) -> str:
                       embedding=vector.tobytes())
                 for i, (p, vector) in enumerate(zip(batch, vectors, strict=True))])
             DocumentVersion.objects.filter(pk=version_id).update(
-                chunks_done=start + len(batch))
+                chunks_done=start + len(batch), heartbeat_at=timezone.now())
     with tenant_scope(tenant):
         version = DocumentVersion.objects.select_for_update().get(pk=version_id)
         version.status, version.ready_at = Status.READY, timezone.now()

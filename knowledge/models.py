@@ -66,6 +66,9 @@ class DocumentVersion(TenantOwned):
                                     related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     ready_at = models.DateTimeField(null=True, blank=True)
+    # set when a worker claims the version and after each batch: a re-delivered task leaves
+    # a version alone while its worker still reports (knowledge.ingest)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["document", "-number"]

@@ -273,6 +273,8 @@ KNOWLEDGE_CACHE_BYTES = env.int("KNOWLEDGE_CACHE_BYTES", default=512 * 1024 * 10
 # torch threads of the embedder in each process (queries in web processes, batches in workers)
 KNOWLEDGE_EMBED_THREADS = env.int("KNOWLEDGE_EMBED_THREADS", default=1)
 KNOWLEDGE_INGEST_SOFT_TIME_LIMIT = env.int("KNOWLEDGE_INGEST_SOFT_TIME_LIMIT", default=4 * 3600)
+# an ingesting version whose worker has not reported for this long is started again
+KNOWLEDGE_INGEST_STALE_AFTER = env.int("KNOWLEDGE_INGEST_STALE_AFTER", default=600)
 
 # --- Training -----------------------------------------------------------------------------------
 # Prepared base models live here (`manage.py prepare_base_model`).

@@ -3,12 +3,14 @@ deletion, and retrieval that sees the tenant in scope only (real PostgreSQL, rea
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.utils import timezone
 
 from knowledge import chunking, embeddings, ingest, retrieval
 from knowledge.models import Chunk, Document, DocumentVersion
@@ -140,10 +142,21 @@ def test_a_redelivered_task_finds_the_work_done(alpha):
         assert list(Chunk.objects.values_list("pk", flat=True)) == before
 
 
+def test_a_duplicate_delivery_leaves_a_version_whose_worker_still_reports(alpha):
+    with tenant_scope(alpha.tenant):
+        version = ingest.upload_version(alpha.admin, "Formulary", "f.md", FORMULARY)
+        DocumentVersion.objects.filter(pk=version.pk).update(status=Status.INGESTING,
+                                                             heartbeat_at=timezone.now())
+    assert ingest.ingest_version(str(alpha.tenant.pk), str(version.pk)) == "ingesting"
+    with tenant_scope(alpha.tenant):
+        assert not Chunk.objects.exists()
+
+
 def test_a_worker_that_died_half_way_starts_the_version_again(alpha):
     with tenant_scope(alpha.tenant):
         version = ingest.upload_version(alpha.admin, "Formulary", "f.md", FORMULARY)
-        DocumentVersion.objects.filter(pk=version.pk).update(status=Status.INGESTING)
+        DocumentVersion.objects.filter(pk=version.pk).update(
+            status=Status.INGESTING, heartbeat_at=timezone.now() - timedelta(hours=1))
         Chunk.objects.create(version=version, ordinal=0, text="half", sha256="0" * 64,
                              embedding=np.zeros(384, dtype=np.float32).tobytes())
     assert ingest.ingest_version(str(alpha.tenant.pk), str(version.pk)) == "ready"
