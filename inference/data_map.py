@@ -14,7 +14,7 @@ from tenants.places import KeyedTable, LocalCache, TenantTable
 from tenants.tenant_data import Kind
 
 from . import residency
-from .models import ApiKey, EngineState, InferenceSettings
+from .models import ApiKey, EngineState, FineTuningJob, InferenceSettings
 from .streams import OpenStreams
 
 
@@ -67,7 +67,7 @@ class EngineAdapters:
 
 def register() -> None:
     tenant_data.register(
-        TenantTable(InferenceSettings),
+        TenantTable(InferenceSettings), TenantTable(FineTuningJob),
         KeyedTable(ApiKey, exclude=("secret_sha256",)),
         LocalCache("adapter cache", root=residency.cache_root,
                    pattern=lambda tenant: str(tenant.pk)),

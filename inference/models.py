@@ -80,3 +80,18 @@ class PlatformEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class FineTuningJob(TenantOwned):
+    """What the OpenAI-compatible fine-tuning API adds to a training run it started: the
+    caller's suffix and metadata, and the key that asked (inference.fine_tuning)."""
+
+    run = models.OneToOneField("training.TrainingRun", on_delete=models.PROTECT,
+                               related_name="api_job")
+    suffix = models.CharField(max_length=64, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    key_prefix = models.CharField(max_length=16, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"fine-tuning job for {self.run_id}"

@@ -1,4 +1,5 @@
-"""The OpenAI-compatible tenant API: /v1/chat/completions and /v1/models, per-tenant keys.
+"""The OpenAI-compatible tenant API: /v1/chat/completions and /v1/models, per-tenant keys
+(/v1/fine_tuning/jobs is inference.fine_tuning_api).
 
 The key decides the tenant; the router decides the model. Errors use OpenAI's error shape and
 never pass vLLM's own error bodies through (they can name other tenants' adapters).
@@ -40,31 +41,39 @@ SUSPENDED = ("tenant_suspended", "This team's account is suspended.")
 UNAUTHORIZED = ("invalid_api_key", "A valid API key is required (Authorization: Bearer …).")
 
 
-def _wrong_method(request: HttpRequest, allowed: str) -> JsonResponse | None:
-    if request.method == allowed:
+def wrong_method(request: HttpRequest, *allowed: str) -> JsonResponse | None:
+    if request.method in allowed:
         return None
-    response = error(405, "method_not_allowed", f"Use {allowed} for this endpoint.",
-                     kind="invalid_request_error")
-    response["Allow"] = allowed
+    response = error(405, "method_not_allowed", f"Use {' or '.join(allowed)} for this "
+                     "endpoint.", kind="invalid_request_error")
+    response["Allow"] = ", ".join(allowed)
     return response
+
+
+def key_or_refusal(request: HttpRequest) -> ApiKey | JsonResponse:
+    """The request's valid key of an active tenant, or the 401/403 that answers it."""
+    key = _key(request)
+    if key is None:
+        return error(401, *UNAUTHORIZED)
+    if not key.tenant.is_active:
+        return error(403, *SUSPENDED)
+    return key
 
 
 @csrf_exempt
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Clients of an OpenAI-compatible API expect JSON errors, also for unknown paths."""
     return error(404, "unknown_url", f"Unknown endpoint /v1/{rest[:100]}. This API serves "
-                 "/v1/chat/completions and /v1/models.", kind="invalid_request_error")
+                 "/v1/chat/completions, /v1/models and /v1/fine_tuning/jobs.",
+                 kind="invalid_request_error")
 
 
 @csrf_exempt
 def chat_completions(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    if (refused := _wrong_method(request, "POST")) is not None:
+    if (refused := wrong_method(request, "POST")) is not None:
         return refused
-    key = _key(request)
-    if key is None:
-        return error(401, *UNAUTHORIZED)
-    if not key.tenant.is_active:
-        return error(403, *SUSPENDED)
+    if isinstance(key := key_or_refusal(request), JsonResponse):
+        return key
     actor = f"apikey:{key.prefix}"
     try:
         raw = request.body
@@ -97,14 +106,15 @@ def chat_completions(request: HttpRequest) -> HttpResponse | StreamingHttpRespon
 
 @csrf_exempt
 def models(request: HttpRequest) -> HttpResponse:
-    """Only the caller's own alias: the engine's adapter list is never shown."""
-    if (refused := _wrong_method(request, "GET")) is not None:
+    """The caller's alias and its own fine-tuned versions: the engine's list is never shown."""
+    if (refused := wrong_method(request, "GET")) is not None:
         return refused
-    key = _key(request)
-    if key is None:
-        return error(401, *UNAUTHORIZED)
-    if not key.tenant.is_active:
-        return error(403, *SUSPENDED)
-    return JsonResponse({"object": "list", "data": [{
-        "id": settings.PUBLIC_MODEL_ALIAS, "object": "model", "owned_by": key.tenant.slug,
-        "created": int(time.mktime(key.tenant.created_at.timetuple()))}]})
+    if isinstance(key := key_or_refusal(request), JsonResponse):
+        return key
+    from .fine_tuning import own_models
+
+    created = int(time.mktime(key.tenant.created_at.timetuple()))
+    names = [settings.PUBLIC_MODEL_ALIAS, *own_models(key.tenant)]  # the team's own versions
+    return JsonResponse({"object": "list", "data": [
+        {"id": name, "object": "model", "owned_by": key.tenant.slug, "created": created}
+        for name in names]})

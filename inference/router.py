@@ -47,6 +47,7 @@ class Route:
     model: str  # the name vLLM serves it under
     pin: str  # what the audit records
     adapter: AdapterVersion | None
+    public_name: str = ""  # what the client asked for and sees back (default: the alias)
 
 
 @dataclass
@@ -91,10 +92,13 @@ def engine_state() -> EngineState:
     return state
 
 
-def resolve_route(tenant: Tenant) -> Route:
-    """The tenant's pinned adapter, or the base model where the tenant allows it."""
+def resolve_route(tenant: Tenant, requested: str | None = None) -> Route:
+    """The tenant's pinned adapter, or the base model where the tenant allows it; or, when the
+    client names one of the tenant's own fine-tuned models, that adapter version."""
     if not Tenant.objects.filter(pk=tenant.pk, status=Tenant.Status.ACTIVE).exists():
         raise TenantModelUnavailable("tenant_not_active")
+    if requested not in (None, settings.PUBLIC_MODEL_ALIAS):
+        return _named_route(tenant, str(requested))
     with tenant_scope(tenant):
         pin = PinnedAdapter.objects.select_related("adapter").first()
         rules = InferenceSettings.objects.filter(tenant=tenant).first()
@@ -113,6 +117,23 @@ def resolve_route(tenant: Tenant) -> Route:
     if not state.canary_passed_since_start:
         raise TenantModelUnavailable("engine_not_verified_for_base")
     return Route(settings.VLLM_BASE_NAME, f"base@{base.revision if base else 'unknown'}", None)
+
+
+def _named_route(tenant: Tenant, name: str) -> Route:
+    from .fine_tuning import adapter_named
+
+    adapter = adapter_named(tenant, name)
+    if adapter is None:  # another tenant's name reads exactly like a name nobody has
+        raise BadInferenceRequest(f"The model is chosen by the platform; send "
+                                  f"\"{settings.PUBLIC_MODEL_ALIAS}\" or one of your team's "
+                                  "fine-tuned models (GET /v1/models).", param="model",
+                                  code="model_not_found")
+    if not engine_state().healthy:
+        raise TenantModelUnavailable("engine_out_of_rotation")
+    base = BaseModel.objects.filter(is_default=True).first()
+    if base is None or adapter.base_revision != base.revision:
+        raise TenantModelUnavailable("adapter_base_mismatch")
+    return Route(adapter.serving_name, adapter.model_pin, adapter, public_name=name)
 
 
 def _post(path: str, body: dict[str, Any], stream: bool = False) -> httpx.Response:
@@ -175,13 +196,14 @@ def _retrieval_payload(record: _CallRecord) -> dict[str, Any]:
                           "versions": sorted({p.version_id for p in used})}}
 
 
-def _prepare(tenant: Tenant, body: dict[str, Any], record: _CallRecord, *,
-             retrieve: bool = True, requested: int | None = None) -> dict[str, Any]:
-    route = resolve_route(tenant)
+def _prepare(tenant: Tenant, body: dict[str, Any], record: _CallRecord,
+             requested: str | None = None, *, retrieve: bool = True,
+             answer_limit: int | None = None) -> dict[str, Any]:
+    route = resolve_route(tenant, requested)
     record.route = route
     if not retrieve:
         record.retrieval = "off"
-    elif (grounded := grounding.ground(tenant, body, requested)) is not None:
+    elif (grounded := grounding.ground(tenant, body, answer_limit)) is not None:
         record.retrieval, record.grounding = "grounded", grounded
         body = {**body, "messages": grounded.messages, "max_tokens": grounded.max_tokens}
     vllm_body = {**body, "model": route.model, "cache_salt": cache_salt(tenant)}
@@ -261,7 +283,10 @@ def _open(tenant: Tenant, request_body: Any, record: _CallRecord, *,
     body = {**clean_request(request_body), "stream": stream}
     options = platform_options(request_body)
     limit = request_body.get("max_completion_tokens", request_body.get("max_tokens"))
-    vllm_body = _prepare(tenant, body, record, retrieve=options.retrieval, requested=limit)
+    # clean_request checked the name's form; which adapter it means is resolve_route's call
+    requested = request_body.get("model") if isinstance(request_body, dict) else None
+    vllm_body = _prepare(tenant, body, record, requested, retrieve=options.retrieval,
+                         answer_limit=limit)
     assert record.route is not None
     return _send(vllm_body, record.route, stream=stream)
 
@@ -280,7 +305,7 @@ def infer(tenant: Tenant, actor: str, request_body: Any) -> Completion:
         assert record.route is not None
         if result.get("model") != record.route.model:
             raise TenantModelUnavailable("model_mismatch")
-    result["model"] = settings.PUBLIC_MODEL_ALIAS
+    result["model"] = record.route.public_name or settings.PUBLIC_MODEL_ALIAS
     if record.grounding is not None:
         result["sanoweb"] = record.extension()
     _audit(record, "ok", response_sha256=hashlib.sha256(canonical(result)).hexdigest(),
@@ -325,7 +350,8 @@ def _relay(response: httpx.Response, record: _CallRecord) -> Iterator[bytes]:
                 done = True
                 if record.grounding is not None:  # the citations, as a last chunk of its own
                     final = canonical({"object": "chat.completion.chunk", "choices": [],
-                                       "model": settings.PUBLIC_MODEL_ALIAS,
+                                       "model": record.route.public_name
+                                       or settings.PUBLIC_MODEL_ALIAS,
                                        "sanoweb": record.extension()})
                     digest.update(final)
                     yield b"data: " + final + b"\n\n"
@@ -347,7 +373,7 @@ def _relay(response: httpx.Response, record: _CallRecord) -> Iterator[bytes]:
                 yield b'data: {"error": {"code": "tenant_model_unavailable"}}\n\n'
                 return
             usage = chunk.get("usage") or usage
-            chunk["model"] = settings.PUBLIC_MODEL_ALIAS
+            chunk["model"] = record.route.public_name or settings.PUBLIC_MODEL_ALIAS
             encoded = canonical(chunk)
             digest.update(encoded)
             yield b"data: " + encoded + b"\n\n"

@@ -9,6 +9,7 @@ the context window is the engine's own (`inference.context`).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,8 @@ from tenants import strict_json
 
 from . import context
 
+# A fine-tuned model's name (inference.fine_tuning): only the router can say whose it is.
+FINE_TUNED_NAME = re.compile(r"^ft:sanoweb:[a-z0-9-]+:[A-Za-z0-9_-]+:[0-9a-f]{12}$")
 ALLOWED_FIELDS = {"messages", "max_tokens", "max_completion_tokens", "temperature", "top_p",
                   "stop", "stream", "seed", "presence_penalty", "frequency_penalty", "n", "user",
                   "model", "stream_options", "sanoweb"}
@@ -139,9 +142,12 @@ def clean_request(body: Any) -> dict[str, Any]:
     if unknown:
         raise BadInferenceRequest(f"Unsupported fields: {', '.join(unknown)}. The platform "
                                   "chooses the model, adapter and cache.")
-    if body.get("model") not in (None, settings.PUBLIC_MODEL_ALIAS):
+    model = body.get("model")
+    if model not in (None, settings.PUBLIC_MODEL_ALIAS) and not (
+            isinstance(model, str) and FINE_TUNED_NAME.match(model)):
         raise BadInferenceRequest(f"The model is chosen by the platform; send "
-                                  f"\"{settings.PUBLIC_MODEL_ALIAS}\" or leave it out.",
+                                  f"\"{settings.PUBLIC_MODEL_ALIAS}\", one of your team's "
+                                  "fine-tuned models (GET /v1/models), or leave it out.",
                                   param="model")
     platform_options(body)  # checked here; the router reads it, the engine never sees it
     messages = _messages(body.get("messages"))

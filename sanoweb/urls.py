@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 
-from inference import openai_api
+from inference import fine_tuning_api, openai_api
 from tenants import mfa_views
 from tenants.lockout import LockoutAwareAuthenticationForm
 
@@ -28,5 +28,16 @@ urlpatterns = [
     path("inference/", include("inference.urls")),
     path("v1/chat/completions", openai_api.chat_completions, name="openai_chat_completions"),
     path("v1/models", openai_api.models, name="openai_models"),
+    path("v1/fine_tuning/jobs", fine_tuning_api.jobs, name="openai_fine_tuning_jobs"),
+    path("v1/fine_tuning/jobs/<str:job_id>", fine_tuning_api.job,
+         name="openai_fine_tuning_job"),
+    path("v1/fine_tuning/jobs/<str:job_id>/cancel", fine_tuning_api.cancel,
+         name="openai_fine_tuning_cancel"),
+    path("v1/fine_tuning/jobs/<str:job_id>/events", fine_tuning_api.events,
+         name="openai_fine_tuning_events"),
+    path("v1/fine_tuning/jobs/<str:job_id>/checkpoints", fine_tuning_api.checkpoints,
+         name="openai_fine_tuning_checkpoints"),
+    path("v1/sanoweb/training_sets", fine_tuning_api.training_sets,
+         name="openai_training_sets"),
     path("v1/<path:rest>", openai_api.not_found, name="openai_not_found"),
 ]

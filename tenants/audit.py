@@ -158,14 +158,9 @@ def _accept(
 ) -> None:
     # No head lock: the function checks the tenant is not closed (as refuse_if_closed does,
     # under FOR KEY SHARE) and inserts one pending row with its content hash; see tenants.rls.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT sanoweb_audit_accept(%s, %s, %s, %s, %s, %s, %s)",
-            [tenant.pk, actor, action, target, model_pin, request_sha256,
-             canonical_json(payload)],
-        )
-        row = cursor.fetchone()
-    if row is None or row[0] < 0:
+    accepted = _write("sanoweb_audit_accept", tenant, action, actor, target, model_pin,
+                      request_sha256, payload)
+    if accepted is None or accepted < 0:
         raise TenantClosed(f"Tenant {tenant.pk} is being purged; {action} is refused.")
     from .sequencer import nudge  # the sequencer imports this module
 
@@ -182,13 +177,29 @@ def _append_in_database(
     payload: dict[str, Any],
 ) -> None:
     # The function locks the head, numbers, hashes and inserts; see tenants.rls.
+    _write("sanoweb_audit_append", tenant, action, actor, target, model_pin, request_sha256,
+           payload)
+
+
+def _write(
+    function: str,
+    tenant: Tenant,
+    action: str,
+    actor: str,
+    target: str,
+    model_pin: str,
+    request_sha256: str,
+    payload: dict[str, Any],
+) -> int | None:
+    """Call one of the log's SECURITY DEFINER write functions (a fixed name, never input)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT sanoweb_audit_append(%s, %s, %s, %s, %s, %s, %s)",
+            f"SELECT {function}(%s, %s, %s, %s, %s, %s, %s)",
             [tenant.pk, actor, action, target, model_pin, request_sha256,
              canonical_json(payload)],
         )
-        cursor.fetchone()
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else None
 
 
 def _append_locked(

@@ -63,6 +63,14 @@ def django_db_setup(django_test_environment: None, django_db_blocker: Any) -> It
         shutil.rmtree(settings.VAR_DIR, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _no_sequencer_left_running() -> Iterator[None]:
+    """A batched test's sequencer thread ends with its test, not while the next one (or the
+    test database's teardown) runs."""
+    yield
+    sequencer.stop_thread()
+
+
 def _end_other_sessions(database: str) -> None:
     """Live-server and worker threads may still hold connections; the test DB must drop."""
     with psycopg.connect(host="127.0.0.1", port=5432, user="sanoweb_owner", dbname="postgres",

@@ -170,7 +170,8 @@ TENANT_PAGES: set[str] = {
     "inference:new_conversation", "inference:api_keys",
     "knowledge:documents", "knowledge-api:document-list", "knowledge-api:version-list",
     # API-key endpoints: session users of B get 401; the key tests are in test_inference*.
-    "openai_chat_completions", "openai_models",
+    "openai_chat_completions", "openai_models", "openai_fine_tuning_jobs",
+    "openai_training_sets",
 }
 
 # everything else, with the reason it is outside the matrix
@@ -185,6 +186,10 @@ EXEMPT: dict[str, str] = {
     "mfa_enrol": "the user's own authenticator enrolment, no tenant data",
     "api_schema": "the static OpenAPI description, no tenant data",
     "openai_not_found": "unknown /v1 paths: a fixed OpenAI-shaped 404 that reads nothing",
+    **{name: "API-key endpoints by job id (a session gets 401): tenant B's key gets 404 for "
+       "A's job id in tests/test_fine_tuning_api.py"
+       for name in ("openai_fine_tuning_job", "openai_fine_tuning_cancel",
+                    "openai_fine_tuning_events", "openai_fine_tuning_checkpoints")},
 }
 
 

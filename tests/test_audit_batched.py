@@ -356,3 +356,17 @@ def test_a_closed_tenant_accepts_only_the_purges_own_entries(alpha):
         audit.append(alpha.tenant, "inference.chat", actor="system:test")
     audit.append(alpha.tenant, "purge.executing", actor="system:purge")
     assert _pending(alpha.tenant) == before + 1
+
+
+def test_the_audit_page_says_how_many_entries_wait_for_the_sequencer(alpha):
+    import re
+
+    from django.urls import reverse
+
+    client = alpha.client_for(alpha.admin)
+    _accept(alpha.tenant, 3)
+    before = _pending(alpha.tenant)
+    page = client.get(reverse("audit_log")).content.decode()
+    shown = re.search(r'id="audit-pending">(\d+) entr', page)
+    # the page view is audited too, in the same request: the count may include it
+    assert shown and int(shown.group(1)) in (before, before + 1), page
