@@ -83,6 +83,9 @@ class Message(TenantOwned):
     )
     model_version = models.CharField(max_length=200, blank=True)
     redaction_counts = models.JSONField(default=dict)
+    # the passages an answer was grounded in (knowledge.retrieval.Passage.citation()): names
+    # and ids of the team's documents, shown under the answer
+    citations = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ANSWERED)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -121,12 +121,14 @@ def record_message(
     author: User | None,
     model_version: str = "",
     status: str = Message.Status.ANSWERED,
+    citations: list[dict[str, Any]] | None = None,
 ) -> Message:
     """Store one chat message, redacted (clinician and model text alike)."""
     result = redact(check_text(raw_text, "message"))
     return Message.objects.create(
         conversation=conversation, role=role, text=result.text, author=author,
         model_version=model_version, redaction_counts=result.counts, status=status,
+        citations=citations or [],
     )
 
 

@@ -28,9 +28,9 @@ from tenants.scoping import tenant_scope
 from tenants.storage import IntegrityError as StorageIntegrityError
 from training.models import AdapterVersion, BaseModel, PinnedAdapter
 
-from . import engine_http, health, residency, streams
+from . import engine_http, grounding, health, residency, streams
 from .models import EngineState, InferenceSettings
-from .validation import ALLOWED_FIELDS, BadInferenceRequest, clean_request
+from .validation import ALLOWED_FIELDS, BadInferenceRequest, clean_request, platform_options
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ class Completion:
     body: dict[str, Any]
     route: Route
     request_sha256: str
+    citations: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -64,6 +65,16 @@ class _CallRecord:
     route: Route | None = None
     request_sha256: str = ""
     started: float = field(default_factory=time.perf_counter)
+    # "off" (the client opted out), "grounded" (the tenant has documents), "" (it has none)
+    retrieval: str = ""
+    grounding: grounding.Grounding | None = None
+
+    def citations(self) -> list[dict[str, Any]]:
+        return self.grounding.citations() if self.grounding is not None else []
+
+    def extension(self) -> dict[str, Any]:
+        """The documented `sanoweb` field of an answer that was grounded."""
+        return {"citations": self.citations()}
 
 
 def canonical(body: dict[str, Any]) -> bytes:
@@ -170,13 +181,31 @@ def _append_call(record: _CallRecord, outcome: str, response_sha256: str,
                           "completion_tokens": usage.get("completion_tokens"),
                           "cached_tokens": (usage.get("prompt_tokens_details") or {}).get(
                               "cached_tokens"),
-                          "latency_ms": round(1000 * (time.perf_counter() - record.started))})
+                          "latency_ms": round(1000 * (time.perf_counter() - record.started)),
+                          **_retrieval_payload(record)})
+
+
+def _retrieval_payload(record: _CallRecord) -> dict[str, Any]:
+    """Which passages the prompt held: chunk ids, their sha256 and versions; never text."""
+    if not record.retrieval:
+        return {}
+    used = record.grounding.passages if record.grounding is not None else []
+    return {"retrieval": {"mode": record.retrieval,
+                          "chunks": [p.chunk_id for p in used],
+                          "chunk_sha256": [p.sha256 for p in used],
+                          "versions": sorted({p.version_id for p in used})}}
 
 
 def _prepare(tenant: Tenant, body: dict[str, Any], record: _CallRecord,
-             requested: str | None = None) -> dict[str, Any]:
+             requested: str | None = None, *, retrieve: bool = True,
+             answer_limit: int | None = None) -> dict[str, Any]:
     route = resolve_route(tenant, requested)
     record.route = route
+    if not retrieve:
+        record.retrieval = "off"
+    elif (grounded := grounding.ground(tenant, body, answer_limit)) is not None:
+        record.retrieval, record.grounding = "grounded", grounded
+        body = {**body, "messages": grounded.messages, "max_tokens": grounded.max_tokens}
     vllm_body = {**body, "model": route.model, "cache_salt": cache_salt(tenant)}
     if vllm_body.get("stream"):
         vllm_body["stream_options"] = {"include_usage": True}
@@ -255,9 +284,12 @@ def _audited_failures(record: _CallRecord) -> Iterator[None]:
 def _open(tenant: Tenant, request_body: Any, record: _CallRecord, *,
           stream: bool) -> httpx.Response:
     body = {**clean_request(request_body), "stream": stream}
+    options = platform_options(request_body)
+    limit = request_body.get("max_completion_tokens", request_body.get("max_tokens"))
     # clean_request checked the name's form; which adapter it means is resolve_route's call
     requested = request_body.get("model") if isinstance(request_body, dict) else None
-    vllm_body = _prepare(tenant, body, record, requested)
+    vllm_body = _prepare(tenant, body, record, requested, retrieve=options.retrieval,
+                         answer_limit=limit)
     assert record.route is not None
     return _send(vllm_body, record.route, stream=stream)
 
@@ -277,9 +309,11 @@ def infer(tenant: Tenant, actor: str, request_body: Any) -> Completion:
         if result.get("model") != record.route.model:
             raise TenantModelUnavailable("model_mismatch")
     result["model"] = record.route.public_name or settings.PUBLIC_MODEL_ALIAS
+    if record.grounding is not None:
+        result["sanoweb"] = record.extension()
     _audit(record, "ok", response_sha256=hashlib.sha256(canonical(result)).hexdigest(),
            usage=result.get("usage"))
-    return Completion(result, record.route, record.request_sha256)
+    return Completion(result, record.route, record.request_sha256, record.citations())
 
 
 @dataclass
@@ -288,6 +322,7 @@ class Stream:
 
     route: Route
     chunks: Iterator[bytes]
+    citations: list[dict[str, Any]] = field(default_factory=list)
 
 
 def infer_stream(tenant: Tenant, actor: str, request_body: Any) -> Stream:
@@ -295,7 +330,7 @@ def infer_stream(tenant: Tenant, actor: str, request_body: Any) -> Stream:
     with _audited_failures(record):
         response = _open(tenant, request_body, record, stream=True)
     assert record.route is not None
-    return Stream(record.route, _relay(response, record))
+    return Stream(record.route, _relay(response, record), record.citations())
 
 
 def _relay(response: httpx.Response, record: _CallRecord) -> Iterator[bytes]:
@@ -316,6 +351,13 @@ def _relay(response: httpx.Response, record: _CallRecord) -> Iterator[bytes]:
             data = line[len("data: "):]
             if data == "[DONE]":
                 done = True
+                if record.grounding is not None:  # the citations, as a last chunk of its own
+                    final = canonical({"object": "chat.completion.chunk", "choices": [],
+                                       "model": record.route.public_name
+                                       or settings.PUBLIC_MODEL_ALIAS,
+                                       "sanoweb": record.extension()})
+                    digest.update(final)
+                    yield b"data: " + final + b"\n\n"
                 yield b"data: [DONE]\n\n"
                 break
             try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +23,10 @@ from . import context
 FINE_TUNED_NAME = re.compile(r"^ft:sanoweb:[a-z0-9-]+:[A-Za-z0-9_-]+:[0-9a-f]{12}$")
 ALLOWED_FIELDS = {"messages", "max_tokens", "max_completion_tokens", "temperature", "top_p",
                   "stop", "stream", "seed", "presence_penalty", "frequency_penalty", "n", "user",
-                  "model", "stream_options"}
+                  "model", "stream_options", "sanoweb"}
+# The platform's own request options, under "sanoweb" (documented in README, Retrieval):
+# exactly these keys, each of its type; anything else there is a 400.
+PLATFORM_OPTIONS = {"retrieval": bool}
 ROLES = {"system", "user", "assistant"}
 MAX_MESSAGES, MAX_CHARS = 64, 32_000
 MAX_STOP, MAX_STOP_CHARS = 4, 200
@@ -106,6 +110,30 @@ def _messages(value: Any) -> list[dict[str, str]]:
     return clean
 
 
+@dataclass(frozen=True)
+class PlatformOptions:
+    retrieval: bool = True  # ground the answer in the team's documents
+
+
+def platform_options(body: Any) -> PlatformOptions:
+    """`{"sanoweb": {"retrieval": false}}` and nothing else: the platform owns this field, so
+    an unknown key in it is refused rather than ignored."""
+    value = body.get("sanoweb") if isinstance(body, dict) else None
+    if value is None:
+        return PlatformOptions()
+    if not isinstance(value, dict):
+        raise BadInferenceRequest("sanoweb must be an object, e.g. {\"retrieval\": false}.",
+                                  param="sanoweb")
+    unknown = sorted(set(value) - set(PLATFORM_OPTIONS))
+    if unknown:
+        raise BadInferenceRequest("sanoweb accepts only \"retrieval\" (true or false).",
+                                  param="sanoweb")
+    for name, kind in PLATFORM_OPTIONS.items():
+        if name in value and not isinstance(value[name], kind):
+            raise BadInferenceRequest(f"sanoweb.{name} must be true or false.", param="sanoweb")
+    return PlatformOptions(retrieval=value.get("retrieval", True))
+
+
 def clean_request(body: Any) -> dict[str, Any]:
     """The body the router forwards (before it adds the model and cache salt)."""
     if not isinstance(body, dict):
@@ -121,6 +149,7 @@ def clean_request(body: Any) -> dict[str, Any]:
                                   f"\"{settings.PUBLIC_MODEL_ALIAS}\", one of your team's "
                                   "fine-tuned models (GET /v1/models), or leave it out.",
                                   param="model")
+    platform_options(body)  # checked here; the router reads it, the engine never sees it
     messages = _messages(body.get("messages"))
     if _integer(body, "n") not in (None, 1):
         raise BadInferenceRequest("n must be 1.", param="n")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 
 from curation import services as curation_services
@@ -112,16 +114,17 @@ def _answer_events(stream: router.Stream, tenant: Tenant, question: Message,
         close = getattr(stream.chunks, "close", None)
         if close is not None:
             close()  # the router audits the call when its relay closes
-        answer = _record_turn(tenant, question, "".join(parts), finished, stream.route.pin)
+        answer = _record_turn(tenant, question, "".join(parts), finished, stream.route.pin,
+                              stream.citations)
     if finished:
         yield _event({"done": True, "message": str(answer.pk) if answer else "",
-                      "model": stream.route.pin})
+                      "model": stream.route.pin, "citations": _linked(stream.citations)})
     else:
         yield _event({"interrupted": True, "message": str(question.pk)})
 
 
 def _record_turn(tenant: Tenant, question: Message, text: str, finished: bool,
-                 pin: str) -> Message | None:
+                 pin: str, citations: list[dict[str, Any]]) -> Message | None:
     status = Message.Status.ANSWERED if finished else Message.Status.INTERRUPTED
     with tenant_scope(tenant):
         try:
@@ -132,9 +135,15 @@ def _record_turn(tenant: Tenant, question: Message, text: str, finished: bool,
         if finished or text:
             answer = curation_services.record_message(
                 question.conversation, Message.Role.ASSISTANT, text or "(no answer)",
-                author=None, model_version=pin, status=status)
+                author=None, model_version=pin, status=status, citations=citations)
         Message.objects.filter(pk=question.pk).update(status=status)
     return answer
+
+
+def _linked(citations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Citations with the link to each passage (the chat page shows them under the answer)."""
+    return [{**c, "url": reverse("knowledge:passage", kwargs={"pk": c["chunk_id"]})}
+            for c in citations]
 
 
 def _event(data: dict[str, object]) -> bytes:

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "tenants",
     "curation",
     "training",
+    "knowledge",  # per-tenant documents and retrieval (below inference, which grounds on it)
     "inference",
     "offboarding",  # export and deletion of whole tenants: above every app it reads
     "demo",  # above every app it seeds
@@ -259,6 +260,21 @@ VLLM_ADAPTER_CACHE = Path(env.str("VLLM_ADAPTER_CACHE", default=str(VAR_DIR / "a
 INFERENCE_MAX_TOKENS = env.int("INFERENCE_MAX_TOKENS", default=512)
 INFERENCE_API_KEY_DAYS = env.int("INFERENCE_API_KEY_DAYS", default=90)  # a key's lifetime
 PUBLIC_MODEL_ALIAS = "sanoweb"  # the only model name tenants see
+
+# --- Knowledge (per-tenant retrieval) -------------------------------------------------------------
+KNOWLEDGE_MAX_UPLOAD_BYTES = env.int("KNOWLEDGE_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+KNOWLEDGE_TOP_K = env.int("KNOWLEDGE_TOP_K", default=4)  # passages put in front of the model
+# Retrieved passages may take at most this many prompt tokens, and leave the answer at least
+# KNOWLEDGE_ANSWER_RESERVE (or what it asked for, if less).
+KNOWLEDGE_CONTEXT_TOKENS = env.int("KNOWLEDGE_CONTEXT_TOKENS", default=1024)
+KNOWLEDGE_ANSWER_RESERVE = env.int("KNOWLEDGE_ANSWER_RESERVE", default=256)
+# Each process keeps tenants' vector matrices in memory, least recently used out beyond this.
+KNOWLEDGE_CACHE_BYTES = env.int("KNOWLEDGE_CACHE_BYTES", default=512 * 1024 * 1024)
+# torch threads of the embedder in each process (queries in web processes, batches in workers)
+KNOWLEDGE_EMBED_THREADS = env.int("KNOWLEDGE_EMBED_THREADS", default=1)
+KNOWLEDGE_INGEST_SOFT_TIME_LIMIT = env.int("KNOWLEDGE_INGEST_SOFT_TIME_LIMIT", default=4 * 3600)
+# an ingesting version whose worker has not reported for this long is started again
+KNOWLEDGE_INGEST_STALE_AFTER = env.int("KNOWLEDGE_INGEST_STALE_AFTER", default=600)
 
 # --- Training -----------------------------------------------------------------------------------
 # Prepared base models live here (`manage.py prepare_base_model`).

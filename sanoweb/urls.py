@@ -23,6 +23,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
          name="api_schema"),
     path("training/", include("training.urls")),
+    path("knowledge/", include("knowledge.urls")),
+    path("api/knowledge/", include("knowledge.api_urls")),
     path("inference/", include("inference.urls")),
     path("v1/chat/completions", openai_api.chat_completions, name="openai_chat_completions"),
     path("v1/models", openai_api.models, name="openai_models"),

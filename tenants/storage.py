@@ -15,7 +15,7 @@ from django.core.files.storage import Storage, default_storage
 
 from .models import Tenant
 
-CATEGORIES = frozenset({"datasets", "adapters", "exports", "tmp"})
+CATEGORIES = frozenset({"datasets", "adapters", "exports", "tmp", "documents"})
 _SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 

@@ -12,6 +12,8 @@ from tenants.scoping import tenant_scope
 from training.models import AdapterVersion, BaseModel, RunState, TrainingRun
 
 if TYPE_CHECKING:
+    from knowledge.models import Chunk
+
     from .conftest import TenantUsers
 
 
@@ -87,3 +89,25 @@ def adapter_version(users: TenantUsers) -> AdapterVersion:
         return AdapterVersion.objects.create(
             run=run, sha256=digest, size_bytes=1, storage_prefix=f"tenants/{users.tenant.pk}/"
             f"adapters/{digest}", files={}, base_revision=run.base_revision, rank=8)
+
+
+def indexed_document(users: TenantUsers, name: str, text: str) -> Chunk:
+    """A ready document version with one chunk, written directly (no scan, no embedder): for
+    tests about who can reach it, not about how it was indexed."""
+    import numpy as np
+    from django.utils import timezone
+
+    from knowledge import ingest
+    from knowledge.models import EMBEDDING_DIM, Chunk, DocumentVersion
+
+    with tenant_scope(users.tenant):
+        version = ingest.upload_version(users.admin, name, "doc.md",
+                                        f"# {name}\n\n{text}\n".encode())
+        DocumentVersion.objects.filter(pk=version.pk).update(
+            status=DocumentVersion.Status.READY, ready_at=timezone.now(), chunks_total=1,
+            chunks_done=1)
+        vector = np.zeros(EMBEDDING_DIM, dtype=np.float32)
+        vector[0] = 1.0
+        return Chunk.objects.create(version=version, ordinal=0, section=name, text=text,
+                                    sha256=hashlib.sha256(text.encode()).hexdigest(),
+                                    embedding=vector.tobytes())

@@ -112,6 +112,34 @@ def _membership(users: TenantUsers) -> ObjectCase:
     return ObjectCase({"pk": membership.pk}, [user.email])
 
 
+def _chunk(users: TenantUsers) -> ObjectCase:
+    from .factories import indexed_document
+
+    chunk = indexed_document(users, "Zorbitanib protocol AX-77", SECRET_ANSWER)
+    return ObjectCase({"pk": chunk.pk}, ["zorbitanib", "AX-77"])
+
+
+def _document(users: TenantUsers) -> ObjectCase:
+    chunk = _chunk(users).kwargs["pk"]
+    from knowledge.models import Chunk
+    from tenants.scoping import tenant_scope
+
+    with tenant_scope(users.tenant):
+        version = Chunk.objects.select_related("version").get(pk=chunk).version
+    return ObjectCase({"pk": version.document_id}, ["zorbitanib", "AX-77",
+                                                   str(version.document_id)])
+
+
+def _version(users: TenantUsers) -> ObjectCase:
+    chunk = _chunk(users).kwargs["pk"]
+    from knowledge.models import Chunk
+    from tenants.scoping import tenant_scope
+
+    with tenant_scope(users.tenant):
+        version = Chunk.objects.select_related("version").get(pk=chunk).version
+    return ObjectCase({"pk": version.pk}, ["zorbitanib", "AX-77", version.sha256])
+
+
 # route name -> factory creating tenant A's object
 OBJECT_ROUTES: dict[str, ObjectFactory] = {
     "curation:conversation_detail": _conversation,
@@ -137,6 +165,14 @@ OBJECT_ROUTES: dict[str, ObjectFactory] = {
     "inference:chat": _conversation,
     "inference:send": _conversation,
     "inference:revoke_key": _api_key,
+    "knowledge:document_detail": _document,
+    "knowledge:delete_document": _document,
+    "knowledge:version_status": _version,
+    "knowledge:clear_findings": _version,
+    "knowledge:passage": _chunk,
+    "knowledge-api:document-detail": _document,
+    "knowledge-api:version-detail": _version,
+    "knowledge-api:version-clear": _version,
     "member_role": _membership,
     "member_remove": _membership,
 }
@@ -149,6 +185,7 @@ TENANT_PAGES: set[str] = {
     "curation-api:example-list", "curation-api:training-set-list",
     "training:runs", "training:adapters", "training:retrain_policy",
     "inference:new_conversation", "inference:api_keys",
+    "knowledge:documents", "knowledge-api:document-list", "knowledge-api:version-list",
     # API-key endpoints: session users of B get 401; the key tests are in test_inference*.
     "openai_chat_completions", "openai_models", "openai_fine_tuning_jobs",
     "openai_training_sets",

@@ -18,7 +18,7 @@ from tenants.storage import list_keys, read_verified, tenant_key, tenant_prefix,
 from training import services as training_services
 from training.models import AdapterVersion, RunState, TrainingRun
 
-from .factories import approved_example, base_model, exchange, training_set
+from .factories import approved_example, base_model, exchange, indexed_document, training_set
 from .mfa import force_login_verified
 from .pg import superuser_connection
 from .test_inference_e2e import CANARY
@@ -98,6 +98,7 @@ def test_export_holds_every_row_the_database_has_for_the_tenant(alpha, beta, tmp
     adapters = two_adapters(alpha)
     approved_example(beta, question="Beta secret question?", answer="Beta secret answer.")
     exchange(alpha, "Dose of atenolol?", "50 mg daily.")
+    indexed_document(alpha, "Formulary", "Atenolol 50 mg daily.")  # knowledge's tables too
     tables, files = tenant_keyed_tables(), model_of_table()
     assert {"curation_example", "tenants_auditentry", "inference_apikey", "tenants_membership",
             "tenants_deletioncertificate"} <= set(tables)  # the catalogue query sees them
@@ -127,7 +128,7 @@ def test_export_holds_every_row_the_database_has_for_the_tenant(alpha, beta, tmp
     # every stored object of the tenant's datasets and adapters, found by walking the disk
     root = Path(settings.MEDIA_ROOT) / tenant_prefix(alpha.tenant)
     on_disk = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()
-               and p.relative_to(root).parts[0] in ("datasets", "adapters")}
+               and p.relative_to(root).parts[0] in ("datasets", "adapters", "documents")}
     assert on_disk and {f"storage/{p}" for p in on_disk} <= names
     for adapter in adapters:
         assert f"storage/adapters/{adapter.sha256}/adapter_model.safetensors" in names

@@ -48,13 +48,19 @@ def test_tenants_imports_no_other_app_of_the_project():
     assert violations("tenants", others) == []
 
 
-@pytest.mark.parametrize("app", ["curation", "training", "inference"])
+@pytest.mark.parametrize("app", ["curation", "training", "knowledge", "inference"])
 def test_no_capability_app_imports_offboarding(app):
     assert violations(app, {"offboarding"}) == []
 
 
 def test_training_does_not_reach_up_into_inference():
     assert violations("training", {"inference"}) == []
+
+
+def test_knowledge_sits_below_inference_and_tenants_does_not_know_it():
+    """inference grounds answers on knowledge, never the other way round."""
+    assert violations("knowledge", {"inference", "offboarding"}) == []
+    assert violations("tenants", {"knowledge"}) == []
 
 
 def test_the_check_sees_an_import_when_there_is_one(tmp_path):

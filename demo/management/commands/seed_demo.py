@@ -8,6 +8,7 @@ snapshot → a training run on the `gpu` queue. Idempotent: a second run changes
 """
 
 import json
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from curation import services as curation
 from curation.models import Example, TrainingSet
 from demo.data import DATASETS, HYPERPARAMETERS
+from knowledge import ingest
+from knowledge.models import Document
 from tenants.models import Role, Tenant
 from tenants.scoping import tenant_scope
 from tenants.services import add_member, create_tenant, get_or_create_user
@@ -56,6 +59,9 @@ class Command(BaseCommand):
                     add_member(tenant, user, role, actor=ACTOR)
                 rows.append((slug, email, str(role), password))
             if not options["empty"]:
+                # the formulary first: one worker serves both queues, and indexing it takes
+                # seconds where training takes minutes
+                self.stdout.write(f"{slug}: {seed_documents(tenant)}")
                 self.stdout.write(f"{slug}: {seed_dataset(tenant)}")
         operator = get_or_create_user("operator@sanoweb.example", "demo-operator-pass").user
         if not operator.is_superuser:
@@ -96,3 +102,19 @@ def seed_dataset(tenant: Tenant) -> str:
             run = training.start_run(training_set, admin, HYPERPARAMETERS)
         return (f"{training_set.example_count} approved examples frozen as v{training_set.version};"
                 f" training run {run.state}")
+
+
+DOCUMENTS = Path(__file__).resolve().parents[2] / "documents"
+
+
+def seed_documents(tenant: Tenant) -> str:
+    """The team's formulary (demo/documents/<slug>-formulary.md), uploaded once; the worker
+    scans and indexes it. The two formularies disagree on purpose (anticoagulant, reversal),
+    so each team's cited answer shows its own."""
+    admin = tenant.memberships.get(user__email=f"admin@{tenant.slug}.example").user
+    with tenant_scope(tenant):
+        if Document.objects.filter(name="Formulary").exists():
+            return "formulary already uploaded"
+        data = (DOCUMENTS / f"{tenant.slug}-formulary.md").read_bytes()
+        version = ingest.upload_version(admin, "Formulary", f"{tenant.slug}-formulary.md", data)
+        return f"formulary v{version.number} queued for indexing"
