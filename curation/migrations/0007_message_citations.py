@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('curation', '0005_review_answer_sha256'),
+        ('curation', '0006_eval_split'),
     ]
 
     operations = [
