@@ -20,7 +20,6 @@ import json
 import multiprocessing as mp
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -45,6 +44,7 @@ import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 
+from bench.pg_database import ensure_database  # noqa: E402
 from tenants import audit, sequencer  # noqa: E402
 from tenants.models import Tenant  # noqa: E402
 from tenants.scoping import tenant_scope  # noqa: E402
@@ -59,15 +59,7 @@ def superuser() -> psycopg.Connection[Any]:
 
 
 def prepare(skip_migrate: bool) -> list[Tenant]:
-    with psycopg.connect(host="127.0.0.1", port=5432, user="sanoweb_owner", dbname="postgres",
-                         autocommit=True) as pg:
-        exists = pg.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                            [DATABASE]).fetchone()
-        if not exists:
-            pg.execute(f"CREATE DATABASE {DATABASE} OWNER sanoweb_owner")
-    if not (exists and skip_migrate):
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT,
-                       check=True)
+    ensure_database(DATABASE, skip_migrate)
     from tenants.services import create_tenant
 
     tenants = []

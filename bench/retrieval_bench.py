@@ -23,7 +23,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -47,10 +46,10 @@ import django  # noqa: E402
 django.setup()
 
 import numpy as np  # noqa: E402
-import psycopg  # noqa: E402
 from django.db import connections  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.pg_database import ensure_database  # noqa: E402
 from knowledge import chunking, embeddings, ingest, retrieval  # noqa: E402
 from knowledge.models import EMBEDDING_DIM, Chunk, Document, DocumentVersion  # noqa: E402
 from tenants.models import Tenant  # noqa: E402
@@ -63,15 +62,7 @@ OTHER = {"northwind": "riverside", "riverside": "northwind"}
 
 
 def prepare(skip_migrate: bool) -> None:
-    with psycopg.connect(host="127.0.0.1", port=5432, user="sanoweb_owner", dbname="postgres",
-                         autocommit=True) as pg:
-        exists = pg.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                            [DATABASE]).fetchone()
-        if not exists:
-            pg.execute(f"CREATE DATABASE {DATABASE} OWNER sanoweb_owner")
-    if not (exists and skip_migrate):
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT,
-                       check=True)
+    ensure_database(DATABASE, skip_migrate)
 
 
 def fresh_tenant(slug: str) -> tuple[Tenant, Any]:

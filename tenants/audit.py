@@ -123,9 +123,9 @@ def append(
     if connection.vendor == "postgresql":
         with tenant_scope(tenant), transaction.atomic():
             refuse_if_closed(tenant, action)  # in the appending transaction: see closing
-            _append_in_database(
-                tenant, action, actor, target, model_pin, request_sha256, payload or {}
-            )
+            # The function locks the head, numbers, hashes and inserts; see tenants.rls.
+            _write("sanoweb_audit_append", tenant, action, actor, target, model_pin,
+                   request_sha256, payload or {})
             return
     for attempt in range(5):
         try:
@@ -165,20 +165,6 @@ def _accept(
     from .sequencer import nudge  # the sequencer imports this module
 
     transaction.on_commit(partial(nudge, tenant.pk))
-
-
-def _append_in_database(
-    tenant: Tenant,
-    action: str,
-    actor: str,
-    target: str,
-    model_pin: str,
-    request_sha256: str,
-    payload: dict[str, Any],
-) -> None:
-    # The function locks the head, numbers, hashes and inserts; see tenants.rls.
-    _write("sanoweb_audit_append", tenant, action, actor, target, model_pin, request_sha256,
-           payload)
 
 
 def _write(
