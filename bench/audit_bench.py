@@ -86,9 +86,13 @@ def _writer(design: str, tenant_id: str, seconds: float, start: Any, out: Any,
         audit.append(tenant, "bench.request", actor="system:bench", target="chat",
                      model_pin="bench", request_sha256="0" * 64, payload={"tokens": 32})
         durations.append(time.monotonic() - now)
-    connection.close()
     out.put(durations)
+    # A thread stopped with nudged entries unsequenced would leave them to nobody: its last
+    # nudges go in before it stops (off the clock; the lag samples were taken under load).
+    if thread:
+        sequencer.flush(tenant)
     sequencer.stop_thread()
+    connection.close()
 
 
 def _sequencer(stop: Any) -> None:
