@@ -313,7 +313,10 @@ TRAINING_STALE_AFTER = env.int("TRAINING_STALE_AFTER", default=15 * 60)
 REST_FRAMEWORK = {
     # DRF defaults to AllowAny; every endpoint must opt out of authentication explicitly.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # A tenant API key (Authorization: Bearer) acts as the member who created it, with that
+    # member's role now; a signed-in session as before (with its CSRF check).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["inference.api_auth.TenantKeyAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Malformed, deeply nested or oversized JSON is a 400/413, never a 500.
     "DEFAULT_PARSER_CLASSES": ["tenants.parsers.SafeJSONParser",

@@ -7,6 +7,7 @@ fail-closed manager. A wrong-tenant id is a 404 because the queryset never conta
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import User
@@ -17,7 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .access import record_page_view
+from .grants import TenantGrant
 from .models import Membership
+from .scoping import tenant_scope
 
 
 class AuthenticatedRequest(Request):
@@ -64,6 +67,20 @@ class TenantScopedViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
 
     def get_permissions(self) -> list[permissions.BasePermission]:
         return [permissions.IsAuthenticated(), HasTenantRole()]
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # A key's tenant scope (perform_authentication) ends with the request, however it
+        # ends: an exception that escapes DRF's handler closes it too.
+        with ExitStack() as self._request_scope:
+            return super().dispatch(request, *args, **kwargs)
+
+    def perform_authentication(self, request: Request) -> None:
+        super().perform_authentication(request)
+        grant = request.auth
+        if isinstance(grant, TenantGrant):
+            request._request.membership = grant.membership  # type: ignore[attr-defined]
+            request._request.tenant = grant.membership.tenant  # type: ignore[attr-defined]
+            self._request_scope.enter_context(tenant_scope(grant.membership.tenant))
 
     def finalize_response(self, request: Request, response: Response, *args: Any,
                           **kwargs: Any) -> Response:
