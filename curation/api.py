@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import transaction
@@ -32,6 +33,15 @@ class ProposeSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
     message = serializers.UUIDField()
     edited_answer = serializers.CharField(required=False, allow_blank=True, max_length=8000)
+
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+
+class ImportSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    file = serializers.FileField(required=False)
+    examples = serializers.ListField(child=serializers.DictField(), required=False,
+                                     max_length=10_000)
 
 
 class DecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -74,7 +84,7 @@ class ExampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantSco
     scoped_model = Example
     serializer_class = ExampleSerializer
     required_role = Role.REVIEWER
-    required_roles = {"create": Role.CLINICIAN}
+    required_roles = {"create": Role.CLINICIAN, "import_examples": Role.TENANT_ADMIN}
 
     def scoped_queryset(self) -> Any:
         queryset = super().scoped_queryset().select_related("author")
@@ -113,6 +123,27 @@ class ExampleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantSco
             raise ValidationError({"detail": str(exc)}) from exc
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
+
+    @action(detail=False, methods=["post"], url_path="import", serializer_class=ImportSerializer)
+    def import_examples(self, request: AuthenticatedRequest) -> Response:
+        """Import question/answer pairs for review: a JSONL `file` (multipart) as on the import
+        page, or `examples` as a JSON list. All of it, or nothing (errors by line)."""
+        payload = ImportSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        upload, pairs = payload.validated_data.get("file"), payload.validated_data.get("examples")
+        if (upload is None) == (pairs is None):
+            raise ValidationError({"detail": "Send either a JSONL file or an examples list."})
+        if upload is not None:
+            if upload.size and upload.size > MAX_IMPORT_BYTES:
+                raise ValidationError({"file": "The file is larger than 10 MB."})
+            data, name = upload.read(), upload.name or ""
+        else:
+            data = "\n".join(json.dumps(p, ensure_ascii=False) for p in pairs).encode()
+            name = "api.jsonl"
+        report = services.import_examples(data, name, request.user)
+        if report.errors:
+            raise ValidationError({"detail": "Nothing was imported.", "errors": report.errors})
+        return Response({"created": report.created}, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["get", "post"], serializer_class=EvalCheckSerializer)
     def checks(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:

@@ -188,3 +188,19 @@ def _end(tenant: Tenant, evaluation_id: Any, state: str, decision: str, reason: 
                   else "training.adapter_evaluation_failed")
         _audit(tenant, action, evaluation, decision=evaluation.decision, error=code)
     return evaluation
+
+
+@transaction.atomic
+def set_margin(user: Any, gain: float | None) -> RetrainPolicy:
+    """A tenant admin sets the promotion margin (None: PROMOTION_MIN_LOSS_GAIN)."""
+    from .services import TrainingError
+
+    if gain is not None and not 0.0 <= gain < 1.0:
+        raise TrainingError("bad_policy", "Give the margin as a fraction between 0 and 1.")
+    tenant = current_tenant()
+    policy, _ = RetrainPolicy.objects.get_or_create(tenant=tenant)
+    policy.min_eval_loss_gain = gain
+    policy.save(update_fields=["min_eval_loss_gain", "updated_at"])
+    audit.append(tenant, "training.promotion_policy_set", actor=audit.actor_for_user(user),
+                 payload={"min_eval_loss_gain": gain})
+    return policy
