@@ -392,3 +392,20 @@ def test_the_teacher_forced_loss_is_lower_where_the_adapter_learned_the_answer(b
     assert tuned[0][1] == base[0][1] > 3  # the same answer tokens are scored
     assert tuned[0][0] < base[0][0] / 3
     assert abs(tuned[1][0] - base[1][0]) < base[0][0] - tuned[0][0]
+
+
+def test_the_model_card_in_the_export_carries_the_evaluation(alpha, two_versions, engine,
+                                                              tmp_path):
+    import zipfile
+
+    from .test_export import _export
+
+    first, second = two_versions
+    _, answering = engine
+    answering.loss.update({first.sha256: 1.0, second.sha256: 0.5})
+    evaluation.evaluate(alpha.tenant.pk, second.pk, losses=answering.losses)
+    with zipfile.ZipFile(_export(tmp_path)) as archive:
+        card = archive.read(f"storage/adapters/{second.sha256}/MODEL_CARD.md").decode()
+    section = card[card.index("## Evaluation"):card.index("## How to use it")]
+    assert '"decision": "promoted"' in section and '"eval_loss": 0.5' in section
+    assert "atenolol" not in section  # figures only: the held-out text is in data/

@@ -19,7 +19,7 @@ from tenants.scoping import current_tenant
 from tenants.storage import read_verified, tenant_prefix
 
 from . import adapter_files, trainer
-from .models import AdapterVersion, BaseModel
+from .models import AdapterEvaluation, AdapterVersion, BaseModel
 
 CONFIG_REASON = ("the stored config named its base model by a directory on the training host; "
                  "exported with the public id (null when none is recorded), nothing else changed")
@@ -60,6 +60,13 @@ def exported_adapters() -> list[AdapterFacts]:
 def _facts(adapter: AdapterVersion, base: BaseModel | None) -> AdapterFacts:
     run, snapshot = adapter.run, adapter.run.training_set
     metrics = dict(run.metrics)
+    evaluation = AdapterEvaluation.objects.filter(adapter=adapter, state="done").first()
+    if evaluation is not None:  # the model card shows it (figures only; answers are in data/)
+        metrics["evaluation"] = {
+            "decision": evaluation.decision, "reason": evaluation.reason,
+            "held_out_examples": evaluation.examples,
+            "compared_to": str(evaluation.compared_to_id) if evaluation.compared_to_id else None,
+            "results": evaluation.results}
     recorded = "train_examples" in metrics and "eval_examples" in metrics
     eval_fraction = float(run.hyperparameters.get("eval_fraction", 0.0))
     eval_examples = (int(metrics["eval_examples"]) if recorded
