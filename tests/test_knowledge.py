@@ -17,6 +17,8 @@ from knowledge.models import Chunk, Document, DocumentVersion
 from tenants.models import AuditEntry
 from tenants.scoping import tenant_scope
 
+from .pdfs import Bookmark, build_pdf
+
 pytestmark = pytest.mark.django_db
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "documents"
 FORMULARY = (DEMO / "northwind-formulary.md").read_bytes()
@@ -75,31 +77,44 @@ def test_long_sections_are_split_below_the_embedders_limit():
     assert max(chunking.estimate_tokens(p.text) for p in pieces) <= chunking.CHUNK_TOKENS
 
 
-def _pdf(text: str) -> bytes:
-    """A one-page PDF whose content stream shows `text` (what a word processor exports)."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
-
-
-def test_a_pdf_is_read_page_by_page():
-    pieces = chunking.chunk_document(_pdf("Vancomycin trough 15 to 20 mg per litre."),
+def test_a_pdf_without_an_outline_is_read_page_by_page():
+    pieces = chunking.chunk_document(build_pdf([["Vancomycin trough 15 to 20 mg per litre."],
+                                                ["Gentamicin once daily."]]),
                                      "application/pdf")[1]
-    assert pieces == [chunking.Piece("Page 1", "Vancomycin trough 15 to 20 mg per litre.")]
+    assert pieces == [chunking.Piece("Page 1", "Vancomycin trough 15 to 20 mg per litre."),
+                      chunking.Piece("Page 2", "Gentamicin once daily.")]
+
+
+PROTOCOLS_PDF = build_pdf([
+    ["Cardiology protocols", "Anticoagulation", "Apixaban 5 mg twice daily is first line.",
+     "Reversal", "Give prothrombin complex concentrate 50 units/kg for major bleeding."],
+    ["Heart failure", "Start dapagliflozin 10 mg once daily."],
+    ["Continue dapagliflozin unless the eGFR is below 20."],
+    ["Renal dosing follows the table on the ward."],
+], outline=[Bookmark("Anticoagulation", 0, [Bookmark("Reversal", 0)]),
+            Bookmark("Heart failure", 1),
+            Bookmark("Appendix: renal dosing", 3)])  # a title not on its page
+
+
+def test_a_pdfs_outline_gives_the_section_paths():
+    pieces = chunking.chunk_document(PROTOCOLS_PDF, "application/pdf")[1]
+    assert [(p.section, p.text) for p in pieces] == [
+        ("Page 1", "Cardiology protocols"),  # before the first bookmark
+        ("Anticoagulation", "Apixaban 5 mg twice daily is first line."),
+        ("Anticoagulation > Reversal",
+         "Give prothrombin complex concentrate 50 units/kg for major bleeding."),
+        ("Heart failure", "Start dapagliflozin 10 mg once daily.\n"
+                          "Continue dapagliflozin unless the eGFR is below 20."),  # over a page
+        ("Appendix: renal dosing", "Renal dosing follows the table on the ward."),
+    ]
+
+
+def test_a_pdf_outline_section_is_what_retrieval_cites(alpha):
+    version = upload(alpha, PROTOCOLS_PDF, name="Protocols", filename="protocols.pdf")
+    assert version.status == Status.READY
+    found = search(alpha, "What do we give for major bleeding?")
+    assert found[0].section == "Anticoagulation > Reversal"
+    assert found[0].document == "Protocols" and "prothrombin complex" in found[0].text
 
 
 def test_only_documents_we_can_read_are_accepted(alpha):
