@@ -28,7 +28,7 @@ from .browser import chromium, login
 from .conftest import PASSWORD, in_rotation
 from .factories import base_model
 from .mock_engine import MockEngine, chunk, completion, engine_server, sse
-from .pdfs import build_pdf
+from .pdfs import Bookmark, build_pdf
 from .pg import first_value, superuser_connection
 from .workers import celery_worker, flush_broker
 
@@ -41,12 +41,13 @@ ANSWER = "See the cited passage [1]."  # the stand-in's words: none of them the 
 # that finding one in a prompt can only mean the passage was sent.
 V1_WORDS = ("zorbitanib", "quellastatin", "orvanexa")
 V1 = build_pdf([
-    ["Orvanexa cardiology formulary",
+    ["Orvanexa cardiology formulary", "Anticoagulation", "Atrial flutter",
      "The first-line anticoagulant for atrial flutter is zorbitanib 42 mg twice daily with",
      "food. Halve the dose of zorbitanib when the eGFR is below 30 ml/min."],
-    ["For high-intensity lipid lowering give quellastatin 15 mg at night.",
+    ["Lipids", "For high-intensity lipid lowering give quellastatin 15 mg at night.",
      "After a stent give aspirin 75 mg daily with clopidogrel 75 mg daily for twelve months."],
-])
+], outline=[Bookmark("Anticoagulation", 0, [Bookmark("Atrial flutter", 0)]),
+            Bookmark("Lipids", 1)])  # its sections are the outline's (knowledge.chunking)
 V2_WORDS = ("solvexaban",)
 V2 = build_pdf([
     ["Cardiology formulary, revised",
@@ -199,7 +200,8 @@ def test_an_uploaded_pdf_is_cited_to_its_own_tenant_only(live_server, alpha, bet
         with tenant_scope(alpha.tenant):
             cited = passage_of(link)
         assert cited.version_id == version.pk and "zorbitanib 42 mg" in cited.text
-        assert link.inner_text() == f"Formulary, version 1 — {cited.section}"
+        assert cited.section == "Anticoagulation > Atrial flutter"
+        assert link.inner_text() == "Formulary, version 1 — Anticoagulation > Atrial flutter"
         passage_url = link.get_attribute("href") or ""
         with clinician.expect_navigation():
             link.click()
