@@ -148,6 +148,37 @@ def test_full_text_ranks_on_postgresql_and_in_python_alike(alpha):
     assert top.section.endswith("Antiplatelets")
 
 
+FULL_COVER_DENSITY = """
+    WITH q AS (SELECT replace(websearch_to_tsquery('english', %s)::text, ' & ', ' | ') AS text)
+    SELECT c.id FROM knowledge_chunk c, q
+    WHERE q.text <> '' AND c.version_id = ANY(%s::uuid[]) AND c.search @@ q.text::tsquery
+    ORDER BY ts_rank_cd(c.search, q.text::tsquery) DESC, c.id LIMIT %s"""
+
+
+def test_full_text_keeps_the_cover_density_order_below_its_candidate_cap(alpha, monkeypatch):
+    upload(alpha)
+    questions = ["ticagrelor aspirin", "apixaban dose in atrial fibrillation",
+                 "Which diuretic in acute decompensation?", "statin intensity"]
+    with tenant_scope(alpha.tenant), connection.cursor() as cursor:
+        versions = retrieval.current_versions()
+        for question in questions:
+            cursor.execute(FULL_COVER_DENSITY, [question, versions, 5])
+            every = [row[0] for row in cursor.fetchall()]
+            assert every and retrieval.text_ranking(question, versions, 5) == every, question
+        # with fewer candidates than matches, the cap is what was ranked: the best by ts_rank
+        monkeypatch.setattr(retrieval, "TEXT_CANDIDATES", 1)
+        few = retrieval.text_ranking("apixaban dose in atrial fibrillation", versions, 2)
+        assert len(few) == 2 and set(few) <= set(Chunk.objects.values_list("pk", flat=True))
+
+
+def test_full_text_reads_its_tsvector_from_the_row_not_toast():
+    """Migration knowledge.0004: what a row-level-security scan reads stays in the row."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attname, attstorage FROM pg_attribute WHERE attrelid = "
+                       "'knowledge_chunk'::regclass AND attname IN ('search', 'embedding')")
+        assert dict(cursor.fetchall()) == {"search": "m", "embedding": "e"}
+
+
 def test_a_redelivered_task_finds_the_work_done(alpha):
     version = upload(alpha)
     with tenant_scope(alpha.tenant):
