@@ -14,6 +14,10 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 CHUNK_TOKENS = 220  # target size; below the embedder's 256 with room for the section path
 MIN_TOKENS = 40  # a smaller last piece of a section joins the one before when it fits
@@ -191,8 +195,11 @@ def _html_blocks(text: str) -> list[Block]:
 # --- PDF -------------------------------------------------------------------------------------
 
 def _pdf_blocks(data: bytes) -> list[Block]:
-    """Paragraphs of each page's text (pypdf) under "Page N"; a page whose lines have the
-    Markdown heading shape keeps those headings instead (the PDF outline is not read)."""
+    """The text of each page (pypdf), sectioned by the PDF's outline where it has one: a
+    bookmark's nested titles are the section path from its title's own line on its page (or,
+    where that line is not found, from the page's top or the bookmark before it there) to the
+    next bookmark; text before the first bookmark is under "Page N". A PDF without an outline
+    is read page by page, under "Page N" unless its lines have the Markdown heading shape."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -201,12 +208,84 @@ def _pdf_blocks(data: bytes) -> list[Block]:
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise ExtractionError("The PDF could not be read.") from exc
+    marks = _outline(reader)
+    if not marks:
+        blocks: list[Block] = []
+        for number, text in enumerate(pages, start=1):
+            page_blocks = _markdown_blocks(text)
+            if not any(b.kind == "heading" for b in page_blocks):
+                page_blocks = [Block(b.kind, b.text, (f"Page {number}",)) for b in page_blocks]
+            blocks += page_blocks
+        return blocks
+    return _outlined_blocks(pages, marks)
+
+
+def _outline(reader: PdfReader) -> list[tuple[tuple[str, ...], int]]:
+    """(title path, 0-based page) of every bookmark that points at a page, in outline order;
+    empty when the PDF has none or it cannot be read."""
+    from pypdf.errors import PdfReadError
+
+    found: list[tuple[tuple[str, ...], int]] = []
+
+    def walk(items: list[Any], parent: tuple[str, ...]) -> None:
+        path = parent
+        for item in items:
+            if isinstance(item, list):  # the children of the bookmark before
+                walk(item, path)
+                continue
+            title = " ".join(str(getattr(item, "title", "") or "").split())
+            if not title:
+                continue
+            path = (*parent, title)
+            page = reader.get_destination_page_number(item)
+            if page is not None and page >= 0:
+                found.append((path, page))
+
+    try:
+        walk(list(reader.outline), ())
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+    return found
+
+
+def _outlined_blocks(pages: list[str],
+                     marks: list[tuple[tuple[str, ...], int]]) -> list[Block]:
     blocks: list[Block] = []
-    for number, text in enumerate(pages, start=1):
-        page_blocks = _markdown_blocks(text)
-        if not any(b.kind == "heading" for b in page_blocks):
-            page_blocks = [Block(b.kind, b.text, (f"Page {number}",)) for b in page_blocks]
-        blocks += page_blocks
+    path: tuple[str, ...] | None = None  # None: before the first bookmark
+
+    def flush(lines: list[str], page_number: int) -> None:
+        section = path if path is not None else (f"Page {page_number}",)
+        for block in _markdown_blocks("\n".join(lines)):
+            kind = "paragraph" if block.kind == "heading" else block.kind  # the outline rules
+            blocks.append(Block(kind, block.text, section))
+        lines.clear()
+
+    for index, text in enumerate(pages):
+        lines = text.split("\n")
+        # line -> the bookmarks starting there, each with whether that line is its title
+        starts: dict[int, list[tuple[tuple[str, ...], bool]]] = {}
+        cursor = 0
+        for mark_path, page in marks:
+            if page != index:
+                continue
+            wanted = mark_path[-1].casefold()
+            at = next((i for i in range(cursor, len(lines))
+                       if " ".join(lines[i].split()).casefold() == wanted), None)
+            if at is None:
+                starts.setdefault(cursor, []).append((mark_path, False))
+            else:
+                starts.setdefault(at, []).append((mark_path, True))
+                cursor = at + 1
+        body: list[str] = []
+        for number, line in enumerate([*lines, ""]):
+            for mark_path, is_title in starts.get(number, []):
+                flush(body, index + 1)
+                path = mark_path
+                blocks.append(Block("heading", mark_path[-1], mark_path, len(mark_path)))
+                if is_title:
+                    line = ""
+            body.append(line)
+        flush(body, index + 1)
     return blocks
 
 

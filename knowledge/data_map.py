@@ -14,5 +14,9 @@ def register() -> None:
         TenantTable(Chunk, order=77),
         TenantTable(DocumentVersion, evidence=("sha256",), order=78),
         TenantTable(Document, order=79),
-        StorageCategory("documents"),
+        StorageCategory("documents", describes=(
+            "A file a tenant admin uploaded, byte for byte: one version of a document. The "
+            "folder is named by the version's id; its row in "
+            "`data/knowledge.DocumentVersion.json` has the original file name, the sha256 "
+            "of these bytes and what became of it.")),
     )

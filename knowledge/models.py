@@ -38,6 +38,14 @@ class Document(TenantOwned):
 
 
 class DocumentVersion(TenantOwned):
+    """One upload of a document: the file's name, type, size and sha256, where it is stored,
+    and its ingestion (status, passages done of total, any error). `phi_findings` says where
+    the PHI scan found something (type, offsets and the sha256 of the words, never the words),
+    `cleared_by` who said it was not PHI. The newest ready version of each document is the
+    one answers cite.
+
+    Older versions stay listed; a failed one leaves the one before it in use."""
+
     class Status(models.TextChoices):
         QUEUED = "queued"
         INGESTING = "ingesting"
@@ -86,8 +94,11 @@ class DocumentVersion(TenantOwned):
 
 
 class Chunk(TenantOwned):
-    """One passage of a version: its section path, its text as extracted (not the model's
-    lower-cased tokens) and its embedding, 384 float32 as bytes."""
+    """One indexed passage of a version: `ordinal`, its place in the version; `section`, the
+    heading path ("Heading > Subheading"); `text` as extracted (not the embedder's lower-cased
+    tokens); `sha256` of the section, a newline and the text, which the audit entries of
+    grounded answers cite beside the chunk's id; `embedding`, all-MiniLM-L6-v2's 384 float32
+    as little-endian bytes (base64 in JSON)."""
 
     version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="chunks")
     ordinal = models.PositiveIntegerField()

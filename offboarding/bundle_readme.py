@@ -12,8 +12,10 @@ from typing import Any
 
 from django.db import models
 
+from tenants import tenant_data
 from tenants.adapter_export import MODEL_CARD
 from tenants.models import Tenant
+from tenants.places import StorageCategory
 from tenants.registry import model_label, tenant_owned_models
 
 NAME = "README.md"
@@ -123,8 +125,19 @@ def _describe(path: str, known: dict[str, str]) -> str:
                 "entry hash and the previous checkpoint's signature).")
     if path.startswith("audit"):
         return "The audit chain's verification at export time."
-    return "A file of the tenant's storage, as stored." if path.startswith("storage/") else (
-        "Tenant data collected by the platform's data map.")
+    if path.startswith("storage/"):
+        return _storage_descriptions().get(path.split("/")[1], GENERIC_STORAGE)
+    return "Tenant data collected by the platform's data map."
+
+
+GENERIC_STORAGE = "A file of the tenant's storage, as stored."
+
+
+def _storage_descriptions() -> dict[str, str]:
+    """What the data map says each storage category's files are."""
+    return {place.category: place.describes
+            for place in tenant_data.places(tenant_data.Kind.STORAGE)
+            if isinstance(place, StorageCategory) and place.describes}
 
 
 def render(tenant: Tenant, manifest: dict[str, Any], paths: list[str]) -> str:

@@ -154,6 +154,8 @@ class StorageCategory:
     kind: Kind = Kind.STORAGE
     name: str = field(init=False)
     models: tuple[type[Model], ...] = ()
+    # What each of its files is, in the export bundle's README (offboarding.bundle_readme)
+    describes: str = ""
 
     def __post_init__(self) -> None:
         self.name = f"storage:{self.category}"

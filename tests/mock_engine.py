@@ -126,7 +126,8 @@ def engine_server(engine: MockEngine | None = None) -> Iterator[str]:
                                     content=self.rfile.read(length))
             response = serving(request)
             self.send_response(response.status_code)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", response.headers.get("content-type",
+                                                                  "application/json"))
             self.end_headers()
             self.wfile.write(response.read())
 

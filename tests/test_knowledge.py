@@ -17,6 +17,8 @@ from knowledge.models import Chunk, Document, DocumentVersion
 from tenants.models import AuditEntry
 from tenants.scoping import tenant_scope
 
+from .pdfs import Bookmark, build_pdf
+
 pytestmark = pytest.mark.django_db
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "documents"
 FORMULARY = (DEMO / "northwind-formulary.md").read_bytes()
@@ -75,31 +77,44 @@ def test_long_sections_are_split_below_the_embedders_limit():
     assert max(chunking.estimate_tokens(p.text) for p in pieces) <= chunking.CHUNK_TOKENS
 
 
-def _pdf(text: str) -> bytes:
-    """A one-page PDF whose content stream shows `text` (what a word processor exports)."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
-
-
-def test_a_pdf_is_read_page_by_page():
-    pieces = chunking.chunk_document(_pdf("Vancomycin trough 15 to 20 mg per litre."),
+def test_a_pdf_without_an_outline_is_read_page_by_page():
+    pieces = chunking.chunk_document(build_pdf([["Vancomycin trough 15 to 20 mg per litre."],
+                                                ["Gentamicin once daily."]]),
                                      "application/pdf")[1]
-    assert pieces == [chunking.Piece("Page 1", "Vancomycin trough 15 to 20 mg per litre.")]
+    assert pieces == [chunking.Piece("Page 1", "Vancomycin trough 15 to 20 mg per litre."),
+                      chunking.Piece("Page 2", "Gentamicin once daily.")]
+
+
+PROTOCOLS_PDF = build_pdf([
+    ["Cardiology protocols", "Anticoagulation", "Apixaban 5 mg twice daily is first line.",
+     "Reversal", "Give prothrombin complex concentrate 50 units/kg for major bleeding."],
+    ["Heart failure", "Start dapagliflozin 10 mg once daily."],
+    ["Continue dapagliflozin unless the eGFR is below 20."],
+    ["Renal dosing follows the table on the ward."],
+], outline=[Bookmark("Anticoagulation", 0, [Bookmark("Reversal", 0)]),
+            Bookmark("Heart failure", 1),
+            Bookmark("Appendix: renal dosing", 3)])  # a title not on its page
+
+
+def test_a_pdfs_outline_gives_the_section_paths():
+    pieces = chunking.chunk_document(PROTOCOLS_PDF, "application/pdf")[1]
+    assert [(p.section, p.text) for p in pieces] == [
+        ("Page 1", "Cardiology protocols"),  # before the first bookmark
+        ("Anticoagulation", "Apixaban 5 mg twice daily is first line."),
+        ("Anticoagulation > Reversal",
+         "Give prothrombin complex concentrate 50 units/kg for major bleeding."),
+        ("Heart failure", "Start dapagliflozin 10 mg once daily.\n"
+                          "Continue dapagliflozin unless the eGFR is below 20."),  # over a page
+        ("Appendix: renal dosing", "Renal dosing follows the table on the ward."),
+    ]
+
+
+def test_a_pdf_outline_section_is_what_retrieval_cites(alpha):
+    version = upload(alpha, PROTOCOLS_PDF, name="Protocols", filename="protocols.pdf")
+    assert version.status == Status.READY
+    found = search(alpha, "What do we give for major bleeding?")
+    assert found[0].section == "Anticoagulation > Reversal"
+    assert found[0].document == "Protocols" and "prothrombin complex" in found[0].text
 
 
 def test_only_documents_we_can_read_are_accepted(alpha):
@@ -131,6 +146,37 @@ def test_full_text_ranks_on_postgresql_and_in_python_alike(alpha):
         top = Chunk.objects.get(pk=in_sql[0])
     assert connection.vendor == "postgresql" and in_sql[0] == in_python[0]
     assert top.section.endswith("Antiplatelets")
+
+
+FULL_COVER_DENSITY = """
+    WITH q AS (SELECT replace(websearch_to_tsquery('english', %s)::text, ' & ', ' | ') AS text)
+    SELECT c.id FROM knowledge_chunk c, q
+    WHERE q.text <> '' AND c.version_id = ANY(%s::uuid[]) AND c.search @@ q.text::tsquery
+    ORDER BY ts_rank_cd(c.search, q.text::tsquery) DESC, c.id LIMIT %s"""
+
+
+def test_full_text_keeps_the_cover_density_order_below_its_candidate_cap(alpha, monkeypatch):
+    upload(alpha)
+    questions = ["ticagrelor aspirin", "apixaban dose in atrial fibrillation",
+                 "Which diuretic in acute decompensation?", "statin intensity"]
+    with tenant_scope(alpha.tenant), connection.cursor() as cursor:
+        versions = retrieval.current_versions()
+        for question in questions:
+            cursor.execute(FULL_COVER_DENSITY, [question, versions, 5])
+            every = [row[0] for row in cursor.fetchall()]
+            assert every and retrieval.text_ranking(question, versions, 5) == every, question
+        # with fewer candidates than matches, the cap is what was ranked: the best by ts_rank
+        monkeypatch.setattr(retrieval, "TEXT_CANDIDATES", 1)
+        few = retrieval.text_ranking("apixaban dose in atrial fibrillation", versions, 2)
+        assert len(few) == 2 and set(few) <= set(Chunk.objects.values_list("pk", flat=True))
+
+
+def test_full_text_reads_its_tsvector_from_the_row_not_toast():
+    """Migration knowledge.0004: what a row-level-security scan reads stays in the row."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT attname, attstorage FROM pg_attribute WHERE attrelid = "
+                       "'knowledge_chunk'::regclass AND attname IN ('search', 'embedding')")
+        assert dict(cursor.fetchall()) == {"search": "m", "embedding": "e"}
 
 
 def test_a_redelivered_task_finds_the_work_done(alpha):
