@@ -211,3 +211,19 @@ def test_the_seeds_cost_arithmetic_from_measured_figures(settings):
     assert "÷ 1,200.00 USD \N{MULTIPLICATION SIGN} 100 = 3.8%" in bill.formulas(prices)["overhead"]
     half = costs.Bill(15, bill.inference, bill.training, bill.storage, [])
     assert half.monthly_total == 2 * bill.total  # 15 measured days scale to a 30-day month
+
+
+def test_a_day_chart_has_axes_the_latest_day_labelled_and_its_figures_as_a_table(
+        alpha, pinned, standin):
+    from usage import page
+
+    make_calls(standin, alpha.tenant, [(10, 2, None)] * 3, refused=1)
+    report = report_for(alpha.tenant, Period.last_days(31))
+    chart = page.requests_chart(report)
+    assert chart.x_ticks[0].label == report.period.first.isoformat()
+    assert chart.x_ticks[-1].label == report.period.last.isoformat()  # today, labelled
+    assert [t.label for t in chart.y_ticks] == ["0", "1", "2", "3"]  # whole requests
+    assert chart.table_head == ["Day (UTC)", "Answered", "Refused or failed"]
+    assert chart.table_rows[-1] == [report.period.last.isoformat(), "3", "1"]
+    assert len(chart.table_rows) == 31 and all(s.points for s in chart.series)
+    assert len({(s.colour, s.dash) for s in chart.series}) == 2  # told apart without colour too

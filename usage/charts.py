@@ -102,7 +102,10 @@ def line_chart(slug: str, title: str, x_title: str, y_title: str, x: Sequence[fl
         y_ticks.append(Tick(round(py(value), 1), _format(value)))
         value += step
     every = max(1, math.ceil(len(x) / max_x_ticks))
-    x_ticks = [Tick(round(px(xv), 1), x_label(xv)) for xv in list(x)[::every]]
+    marked = list(x)[::every]
+    if x and marked[-1] != x[-1]:  # the latest point always has its label (today, last step)
+        marked[-1 if (len(x) - 1) % every <= every * 3 / 4 else len(marked):] = [x[-1]]
+    x_ticks = [Tick(round(px(xv), 1), x_label(xv)) for xv in marked]
     head = [x_title, *(s.name for s in series)]
     rows = [[x_label(xv), *("—" if s.values[i] is None else _format(s.values[i] or 0)
                             for s in series)] for i, xv in enumerate(x)]
