@@ -227,3 +227,24 @@ def test_a_day_chart_has_axes_the_latest_day_labelled_and_its_figures_as_a_table
     assert chart.table_rows[-1] == [report.period.last.isoformat(), "3", "1"]
     assert len(chart.table_rows) == 31 and all(s.points for s in chart.series)
     assert len({(s.colour, s.dash) for s in chart.series}) == 2  # told apart without colour too
+
+
+def test_a_streamed_answer_counts_its_tokens_and_a_client_gone_away_counts_as_interrupted(
+        alpha, pinned, standin):
+    from .mock_engine import chunk, sse
+    from .test_router_failures import Events
+
+    def streamed(request: httpx.Request) -> httpx.Response:
+        model = json.loads(request.content)["model"]
+        last = {**chunk(model, ""), "choices": [],
+                "usage": {"prompt_tokens": 21, "completion_tokens": 3}}
+        return httpx.Response(200, stream=Events(sse(chunk(model, "Take "), last, "[DONE]")))
+
+    standin.chat = streamed
+    list(router.infer_stream(alpha.tenant, "user:1", {**ASK, "stream": True}).chunks)
+    relay = router.infer_stream(alpha.tenant, "user:1", {**ASK, "stream": True}).chunks
+    next(relay)
+    relay.close()  # type: ignore[attr-defined]
+    totals = report_for(alpha.tenant).totals
+    assert totals.requests == {"ok": 1, "interrupted": 1}
+    assert (totals.prompt_tokens, totals.completion_tokens) == (21, 3)

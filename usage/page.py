@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from training.models import TrainingRun
 
 from .charts import Chart, Series, line_chart
@@ -42,7 +44,7 @@ def recent_runs(report: UsageReport) -> list[RunFigures]:
     labels = {v.adapter.run_id: v.label for v in report.versions if v.adapter is not None}
     found = []
     for run in TrainingRun.objects.exclude(loss_history=[]).order_by("-created_at")[:RECENT_RUNS]:
-        found.append(run_figures(run, labels.get(run.pk, "—"), report.period.end))
+        found.append(run_figures(run, labels.get(run.pk, "—"), timezone.now()))
     return found
 
 
