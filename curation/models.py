@@ -340,6 +340,11 @@ class EvalCheck(TenantOwned):
         return f"{self.kind} check on {self.example_id}"
 
     def passes(self, answer: str) -> bool:
-        """Case-insensitive containment, whitespace-normalised."""
-        found = " ".join(self.phrase.split()).casefold() in " ".join(answer.split()).casefold()
-        return found if self.kind == self.Kind.MUST_SAY else not found
+        return check_passes(self.kind, self.phrase, answer)
+
+
+def check_passes(kind: str, phrase: str, answer: str) -> bool:
+    """A must-say or must-not-say check on an answer: case-insensitive containment,
+    whitespace-normalised (also run on the checks a frozen held-out file carries)."""
+    found = " ".join(phrase.split()).casefold() in " ".join(answer.split()).casefold()
+    return found if kind == EvalCheck.Kind.MUST_SAY else not found

@@ -13,7 +13,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from tenants.models import Membership, Role, Tenant
-from training.signals import adapter_retired
+from training.signals import adapter_registered, adapter_retired
 
 from . import residency
 from .services import revoke_keys_of_departed
@@ -44,3 +44,17 @@ def _unload_retired(sender: Any, serving_name: str, **kwargs: Any) -> None:
         residency.unload(serving_name)
     except Exception:  # (best effort: LRU eviction removes it later anyway)
         log.warning("could not unload retired adapter %s", serving_name)
+
+
+@receiver(adapter_registered, dispatch_uid="inference.evaluate_registered")
+def _evaluate_registered(sender: Any, tenant_id: Any, adapter_id: Any, **kwargs: Any) -> None:
+    """Queue the new adapter's evaluation on the gpu queue (training.promotion queued its row)."""
+    from tenants.scoping import tenant_scope
+    from training.models import AdapterEvaluation
+
+    from .tasks import evaluate_adapter, evaluation_task_id
+
+    task_id = evaluation_task_id(tenant_id, adapter_id)
+    with tenant_scope(Tenant.objects.get(pk=tenant_id)):
+        AdapterEvaluation.objects.filter(adapter_id=adapter_id).update(task_id=task_id)
+    evaluate_adapter.apply_async((str(tenant_id), str(adapter_id)), task_id=task_id)

@@ -229,7 +229,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"training.tasks.*": {"queue": "gpu"}}
+# Training and the evaluation that follows it run on the hosts that hold the GPUs.
+CELERY_TASK_ROUTES = {"training.tasks.*": {"queue": "gpu"},
+                      "inference.tasks.evaluate_adapter": {"queue": "gpu"}}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "isolation-canary": {"task": "inference.tasks.isolation_canary", "schedule": 15 * 60},
@@ -293,6 +295,17 @@ RETRAIN_AFTER_APPROVALS = env.int("RETRAIN_AFTER_APPROVALS", default=25)
 RETRAIN_CHECK_INTERVAL = env.int("RETRAIN_CHECK_INTERVAL", default=10 * 60)
 CELERY_BEAT_SCHEDULE["retrain-due-tenants"] = {"task": "training.tasks.retrain_due_tenants",
                                                "schedule": RETRAIN_CHECK_INTERVAL}
+# Evaluation and the promotion gate (inference.evaluation, training.promotion): the worker
+# evaluates every new adapter on its training set's held-out split through the serving engine,
+# beside the pinned adapter and the base model, and pins it only when its must-say pass rate is
+# not lower and its eval loss is lower by PROMOTION_MIN_LOSS_GAIN (a fraction of the pinned
+# one's; a tenant's retrain policy may set its own).
+EVALUATE_AFTER_TRAINING = env.bool("EVALUATE_AFTER_TRAINING", default=True)
+EVALUATION_MAX_EXAMPLES = env.int("EVALUATION_MAX_EXAMPLES", default=64)
+EVALUATION_MAX_TOKENS = env.int("EVALUATION_MAX_TOKENS", default=64)
+EVALUATION_SAMPLES = env.int("EVALUATION_SAMPLES", default=5)  # prompts shown side by side
+EVALUATION_CONCURRENCY = env.int("EVALUATION_CONCURRENCY", default=4)  # requests in flight
+PROMOTION_MIN_LOSS_GAIN = env.float("PROMOTION_MIN_LOSS_GAIN", default=0.02)
 TRAINING_SOFT_TIME_LIMIT = env.int("TRAINING_SOFT_TIME_LIMIT", default=6 * 3600)
 # A run whose worker has not reported for this long is failed_system (worker lost).
 TRAINING_STALE_AFTER = env.int("TRAINING_STALE_AFTER", default=15 * 60)

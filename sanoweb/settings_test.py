@@ -32,3 +32,6 @@ AUDIT_SEQUENCING = os.environ.get("AUDIT_SEQUENCING", "inline")
 # test asks for one (tests/test_eval_split.py sets the production rule).
 EVAL_FRACTION = env.float("EVAL_FRACTION", default=0.0)  # noqa: F405
 EVAL_MIN = env.int("EVAL_MIN", default=0)  # noqa: F405
+# Off unless a test (and the worker it starts, through the environment) turns it on: most
+# tests train on a stand-in trainer with no engine to evaluate on.
+EVALUATE_AFTER_TRAINING = env.bool("EVALUATE_AFTER_TRAINING", default=False)  # noqa: F405

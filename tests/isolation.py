@@ -161,6 +161,8 @@ OBJECT_ROUTES: dict[str, ObjectFactory] = {
     "training:run_status": _run,
     "training:cancel": _run,
     "training:activate": _adapter,
+    "training:adapter_detail": _adapter,
+    "training:evaluate_again": _adapter,
     "training:retrain": _training_set,
     "inference:chat": _conversation,
     "inference:send": _conversation,

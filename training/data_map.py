@@ -17,6 +17,7 @@ from tenants.scoping import tenant_scope
 
 from .models import (
     UNFINISHED_STATES,
+    AdapterEvaluation,
     AdapterVersion,
     PinnedAdapter,
     RetrainPolicy,
@@ -28,8 +29,11 @@ log = logging.getLogger(__name__)
 
 
 def _task_ids(tenant: Tenant) -> list[str]:
+    """Training runs' tasks and the evaluations that follow them."""
     with tenant_scope(tenant):
-        return [t for t in TrainingRun.objects.values_list("task_id", flat=True) if t]
+        runs = list(TrainingRun.objects.values_list("task_id", flat=True))
+        evaluations = list(AdapterEvaluation.objects.values_list("task_id", flat=True))
+        return [t for t in runs + evaluations if t]
 
 
 def _revoke(task_id: str) -> None:
@@ -87,6 +91,7 @@ def register() -> None:
     tenant_data.register(
         TenantTable(TrainingRun),
         TenantTable(AdapterVersion, evidence=("sha256",)),
+        TenantTable(AdapterEvaluation),
         TenantTable(PinnedAdapter),
         TenantTable(RetrainPolicy),
         StorageCategory("adapters"),
@@ -95,6 +100,6 @@ def register() -> None:
         LocalCache("training scratch folders", root=lambda: Path(tempfile.gettempdir()),
                    pattern=_scratch_pattern,
                    not_exported="a run's working copy; its adapter is exported from storage"),
-        CeleryResults("celery results: training runs", task_ids=_task_ids),
+        CeleryResults("celery results: training runs and evaluations", task_ids=_task_ids),
     )
     tenant_data.register_activity(TrainingRuns())

@@ -179,7 +179,66 @@ class RetrainPolicy(TenantOwned):
     last_triggered_at = models.DateTimeField(null=True, blank=True)
     # Why the last due check did not retrain, so a freeze blocked for hours is audited once.
     last_skip_reason = models.CharField(max_length=40, blank=True)
+    # The promotion gate (training.promotion): how much lower, as a fraction of the pinned
+    # adapter's eval loss, a candidate's must be; empty: PROMOTION_MIN_LOSS_GAIN.
+    min_eval_loss_gain = models.FloatField(
+        null=True, blank=True,
+        help_text="Fraction by which a new adapter's eval loss must beat the pinned one's; "
+                  "empty: PROMOTION_MIN_LOSS_GAIN.")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"retrain after {self.retrain_after_approvals} approvals"
+
+
+class EvaluationState(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Decision(models.TextChoices):
+    """What the promotion gate made of an evaluated adapter."""
+
+    PENDING = "pending"
+    PROMOTED = "promoted"  # it beat the pinned adapter and is pinned now
+    KEPT = "kept", "kept as a candidate"  # it did not beat the pinned one (the reason says how)
+    FIRST = "first", "first adapter"  # pinned at registration: there was nothing to beat
+    REFUSED = "refused", "refused at load"  # the load-time check refused it
+    NOT_DECIDED = "not_decided", "no decision"  # the evaluation failed: the pin did not move
+
+
+class AdapterEvaluation(TenantOwned):
+    """One evaluation of an adapter version on its training set's held-out split, through the
+    serving engine, side by side with the adapter pinned when it ran and with the base model.
+
+    `results` maps "candidate", "pinned" (absent without one) and "base" to their metrics:
+    eval_loss (mean negative log-likelihood per answer token), must_say_pass_rate, checks,
+    answer_words and similarity (ROUGE-L F1 to the approved answers). `samples` holds the
+    first held-out prompts with each model's answer ("what changed")."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    adapter = models.OneToOneField(AdapterVersion, on_delete=models.PROTECT,
+                                   related_name="evaluation")
+    compared_to = models.ForeignKey(AdapterVersion, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=12, choices=EvaluationState.choices,
+                             default=EvaluationState.QUEUED)
+    examples = models.PositiveIntegerField(default=0)
+    results = models.JSONField(default=dict, blank=True)
+    samples = models.JSONField(default=list, blank=True)
+    decision = models.CharField(max_length=12, choices=Decision.choices,
+                                default=Decision.PENDING)
+    reason = models.CharField(max_length=300, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    error_code = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"evaluation of {self.adapter_id} ({self.state}, {self.decision})"

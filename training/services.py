@@ -31,7 +31,7 @@ from tenants.scoping import current_tenant, tenant_scope
 from tenants.storage import IntegrityError as StorageIntegrityError
 from tenants.storage import read_verified, tenant_key, write_new
 
-from . import adapter_files
+from . import adapter_files, promotion
 from .models import (
     TERMINAL_STATES,
     UNFINISHED_STATES,
@@ -449,8 +449,11 @@ def _upload_and_register(tenant: Tenant, run_id: Any, out_dir: Path, base_revisi
         audit.append(tenant, "training.adapter_registered", actor="system:worker",
                      target=f"adapter:{adapter.pk}", model_pin=adapter.model_pin,
                      payload={"run": str(run_id), "sha256": digest})
-        if not PinnedAdapter.objects.exists():  # a tenant's first adapter goes live at once
+        first = not PinnedAdapter.objects.exists()
+        if first:  # a tenant's first adapter goes live at once
             _pin(adapter, "system:worker")
+        # every later one waits for its evaluation and the promotion gate
+        promotion.queue_evaluation(adapter, first=first)
     return adapter
 
 

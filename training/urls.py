@@ -11,5 +11,7 @@ urlpatterns = [
     path("runs/<uuid:pk>/cancel/", views.cancel, name="cancel"),
     path("training-sets/<uuid:pk>/retrain/", views.retrain, name="retrain"),
     path("adapters/", views.adapters, name="adapters"),
+    path("adapters/<uuid:pk>/", views.adapter_detail, name="adapter_detail"),
     path("adapters/<uuid:pk>/activate/", views.activate, name="activate"),
+    path("adapters/<uuid:pk>/evaluate/", views.evaluate_again, name="evaluate_again"),
 ]

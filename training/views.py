@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,9 +15,15 @@ from curation.models import TrainingSet
 from tenants.access import MemberRequest, get_scoped_or_404, tenant_role_required
 from tenants.models import Role
 
+from . import promotion, services
 from . import retrain as retrain_policy
-from . import services
-from .models import AdapterVersion, PinnedAdapter, RetrainPolicy, TrainingRun
+from .models import (
+    AdapterEvaluation,
+    AdapterVersion,
+    PinnedAdapter,
+    RetrainPolicy,
+    TrainingRun,
+)
 
 ADVANCED = ("rank", "alpha", "learning_rate", "epochs", "max_steps", "max_seq_len", "seed")
 
@@ -123,19 +131,72 @@ def cancel(request: MemberRequest, pk: str) -> HttpResponse:
     return redirect("training:run_detail", pk=run.pk)
 
 
+def _version_numbers() -> dict[Any, int]:
+    """v1, v2, ... in the order the tenant's adapters were registered."""
+    ordered = AdapterVersion.objects.order_by("created_at", "pk").values_list("pk", flat=True)
+    return {pk: number for number, pk in enumerate(ordered, start=1)}
+
+
 @tenant_role_required(Role.TENANT_ADMIN)
 def adapters(request: HttpRequest) -> HttpResponse:
     pin = PinnedAdapter.objects.first()
+    numbers = _version_numbers()
+    versions = list(AdapterVersion.objects.select_related("run__training_set"))
+    evaluations = {e.adapter_id: e for e in AdapterEvaluation.objects.all()}
+    for adapter in versions:
+        adapter.number = numbers[adapter.pk]  # type: ignore[attr-defined]
+        adapter.latest_evaluation = evaluations.get(adapter.pk)  # type: ignore[attr-defined]
     return render(request, "training/adapters.html", {
-        "adapters": AdapterVersion.objects.select_related("run"),
+        "adapters": versions,
         "pinned_id": pin.adapter_id if pin else None,
+        "pinned_number": numbers.get(pin.adapter_id) if pin else None,
         "flagged_ids": set(AdapterVersion.objects.filter(
             run__training_set__phi_flags__isnull=False).values_list("pk", flat=True)),
     })
 
 
+ROLES = (("candidate", "This version"), ("pinned", "Pinned when evaluated"), ("base", "Base model"))
+METRICS = (("eval_loss", "Eval loss (lower is better)"),
+           ("must_say_pass_rate", "Must-say checks passed"),
+           ("similarity", "Similarity to approved answers (ROUGE-L F1)"),
+           ("answer_words", "Answer length (words)"))
+
+
+@tenant_role_required(Role.TENANT_ADMIN)
+def adapter_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    adapter = get_scoped_or_404(AdapterVersion, pk=pk)
+    numbers = _version_numbers()
+    evaluation = AdapterEvaluation.objects.filter(adapter=adapter).first()
+    pin = PinnedAdapter.objects.first()
+    columns = [(role, label) for role, label in ROLES
+               if evaluation is not None and role in evaluation.results]
+    rows = [(label, [evaluation.results[role].get(key) for role, _ in columns])
+            for key, label in METRICS] if evaluation is not None else []
+    return render(request, "training/adapter_detail.html", {
+        "adapter": adapter, "number": numbers[adapter.pk], "evaluation": evaluation,
+        "compared_number": numbers.get(evaluation.compared_to_id)
+        if evaluation is not None and evaluation.compared_to_id else None,
+        "columns": columns, "rows": rows, "is_pinned": pin is not None
+        and pin.adapter_id == adapter.pk,
+    })
+
+
+@tenant_role_required(Role.TENANT_ADMIN)
+@require_POST
+def evaluate_again(request: MemberRequest, pk: str) -> HttpResponse:
+    adapter = get_scoped_or_404(AdapterVersion, pk=pk)
+    evaluation = AdapterEvaluation.objects.filter(adapter=adapter).first()
+    if evaluation is not None and evaluation.state in ("queued", "running"):
+        messages.error(request, "This version is being evaluated already.")
+    else:
+        promotion.evaluate_again(adapter, request.user)
+        messages.success(request, "Evaluation queued.")
+    return redirect("training:adapter_detail", pk=adapter.pk)
+
+
 @tenant_role_required(Role.TENANT_ADMIN)
 def activate(request: MemberRequest, pk: str) -> HttpResponse:
+    """Promote a candidate, or roll back to an earlier version: one audited action."""
     adapter = get_scoped_or_404(AdapterVersion, pk=pk)
     if request.method != "POST":
         return HttpResponse(status=405)
@@ -144,5 +205,5 @@ def activate(request: MemberRequest, pk: str) -> HttpResponse:
     except services.TrainingError as exc:
         messages.error(request, str(exc))
         return redirect("training:adapters")
-    messages.success(request, f"{adapter.serving_name} is now the active adapter.")
+    messages.success(request, f"v{_version_numbers()[adapter.pk]} is now the active adapter.")
     return redirect("training:adapters")
