@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from tenants.scoping import tenant_scope
-from training.models import TrainingRun
+from training.models import AdapterEvaluation, Decision, EvaluationState, TrainingRun
 
 from .browser import chromium, login
 from .conftest import PASSWORD
@@ -33,6 +33,10 @@ def test_the_usage_page_shows_the_calls_made_and_the_csv_sums_match_the_audit_lo
             started_at=started, finished_at=started + timedelta(seconds=1800),
             loss_history=[{"step": s, "loss": 2.0 - s / 10} for s in range(1, 11)],
             metrics={"tokens": 12_345, "final_loss": 1.0})
+        AdapterEvaluation.objects.update_or_create(adapter=pinned[0], defaults={
+            "state": EvaluationState.DONE, "decision": Decision.FIRST, "examples": 5,
+            "results": {"candidate": {"eval_loss": 1.1, "must_say_pass_rate": 1.0},
+                        "base": {"eval_loss": 2.2, "must_say_pass_rate": 0.5}}})
     outcomes, tokens = independent_count(alpha.tenant)
     assert sum(outcomes.values()) == 6  # positive control: the chain holds the calls
 
@@ -45,12 +49,13 @@ def test_the_usage_page_shows_the_calls_made_and_the_csv_sums_match_the_audit_lo
         assert page.inner_text("#total-completion-tokens") == str(tokens["completion_tokens"])
         assert page.inner_text("#total-cached-tokens") == str(tokens["cached_tokens"])
         assert page.inner_text("#total-training-seconds") == "1800 s"
-        for chart in ("requests", "tokens", "loss"):
-            assert page.locator(f"#chart-{chart} svg[role=img] polyline").first.is_visible()
+        for chart in ("requests", "tokens", "loss", "evaluation"):
+            assert page.locator(f"#chart-{chart} svg[role=img] circle").first.is_visible()
         assert page.locator("#chart-loss .legend").inner_text().count("training loss") == 1
         v1 = page.locator(f"tr[data-version='{pinned[0].pk}']")
         assert v1.locator("td.requests").inner_text() == "4"  # 3 answered, 1 failed
         assert "serving" in v1.inner_text() and "12345" in v1.inner_text()
+        assert "first adapter" in v1.inner_text() and "100%" in v1.inner_text()
         assert "0.5000 GPU-hours (1,800 s ÷ 3600)" in page.inner_text("#runs")
         assert "7777" not in page.inner_text("main")
         page.screenshot(path=str(tmp_path / "usage.png"), full_page=True)

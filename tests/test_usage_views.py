@@ -106,3 +106,24 @@ def test_the_api_gives_the_pages_figures_and_is_in_the_schema(alpha, pinned, sta
     schema = client.get(reverse("api_schema"), HTTP_ACCEPT="application/json").json()
     assert "/api/usage/summary/" in schema["paths"]
     assert "/api/usage/versions/{id}/" in schema["paths"]
+
+
+def test_evaluation_results_per_version_are_on_the_page_and_in_the_api(alpha, pinned):  # noqa: F811
+    from training.models import AdapterEvaluation, Decision, EvaluationState
+
+    figures = {"candidate": {"eval_loss": 1.234, "must_say_pass_rate": 0.75, "similarity": 0.5},
+               "base": {"eval_loss": 2.468, "must_say_pass_rate": 0.25, "similarity": 0.125}}
+    with tenant_scope(alpha.tenant):
+        AdapterEvaluation.objects.update_or_create(adapter=pinned[1], defaults={
+            "state": EvaluationState.DONE, "decision": Decision.KEPT, "examples": 4,
+            "results": figures, "reason": "eval loss not lower by the margin",
+            "compared_to": pinned[0]})
+    client = alpha.client_for(alpha.admin)
+    html = client.get(reverse("usage:usage")).content.decode()
+    assert 'id="chart-evaluation"' in html and 'id="table-evaluation"' in html
+    row = html.split(f'data-version="{pinned[1].pk}"')[1].split("</tr>")[0]
+    assert "kept as a candidate" in row and "1.234 (2.468)" in row and "75%" in row
+    body = client.get(reverse("usage-api:version-detail", args=[pinned[1].pk])).json()
+    assert body["evaluation"]["decision"] == "kept"
+    assert body["evaluation"]["results"]["base"]["eval_loss"] == 2.468
+    assert body["evaluation"]["compared_to"] == str(pinned[0].pk)

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from tenants.api import TenantScopedViewSet
 from tenants.models import Role
-from training.models import AdapterVersion
+from training.models import AdapterEvaluation, AdapterVersion
 
 from .costs import Bill, Prices, bill, inference_cost, training_cost
 from .counting import OUTCOME_CLASSES, Counts
@@ -60,6 +60,19 @@ class RunSerializer(serializers.Serializer):  # type: ignore[type-arg]
     loss_history = serializers.ListField(child=serializers.DictField())
 
 
+class EvaluationSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    state = serializers.CharField()
+    decision = serializers.CharField(help_text="The promotion gate's: promoted, kept, first, "
+                                               "refused, not_decided or pending.")
+    reason = serializers.CharField()
+    compared_to = serializers.UUIDField(allow_null=True, help_text="The adapter pinned then.")
+    examples = serializers.IntegerField(help_text="Held-out examples evaluated.")
+    results = serializers.DictField(
+        child=serializers.DictField(),
+        help_text="\"candidate\", \"pinned\" and \"base\": eval_loss, must_say_pass_rate, "
+                  "checks, answer_words, similarity.")
+
+
 class VersionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     adapter_id = serializers.UUIDField(allow_null=True)
     version = serializers.CharField()
@@ -69,6 +82,7 @@ class VersionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     calls = CallsSerializer()
     cost_inference = money_field()
     run = RunSerializer(allow_null=True)
+    evaluation = EvaluationSerializer(allow_null=True)
 
 
 class StorageSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -135,7 +149,16 @@ def version_data(version: Version, prices: Prices) -> dict[str, Any]:
             "serving": version.serving, "size_bytes": version.size_bytes,
             "calls": calls(version.calls),
             "cost_inference": inference_cost(version.calls, prices).amount,
-            "run": run_data(version.run, prices) if version.run else None}
+            "run": run_data(version.run, prices) if version.run else None,
+            "evaluation": evaluation_data(version.evaluation)}
+
+
+def evaluation_data(evaluation: AdapterEvaluation | None) -> dict[str, Any] | None:
+    if evaluation is None:
+        return None
+    return {"state": evaluation.state, "decision": evaluation.decision,
+            "reason": evaluation.reason, "compared_to": evaluation.compared_to_id,
+            "examples": evaluation.examples, "results": evaluation.results}
 
 
 def daily_data(report: UsageReport, key: str | None = None) -> list[dict[str, Any]]:

@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from curation.models import TrainingSet
 from knowledge.models import DocumentVersion
-from training.models import AdapterVersion, PinnedAdapter, TrainingRun
+from training.models import (
+    AdapterEvaluation,
+    AdapterVersion,
+    EvaluationState,
+    PinnedAdapter,
+    TrainingRun,
+)
 
 from .counting import Counts, daily_counts
 
@@ -65,10 +71,20 @@ class Version:
     serving: bool = False
     calls: Counts = field(default_factory=Counts)
     run: RunFigures | None = None
+    evaluation: AdapterEvaluation | None = None  # training.promotion's, when there is one
 
     @property
     def size_bytes(self) -> int:
         return self.adapter.size_bytes if self.adapter is not None else 0
+
+    def evaluated(self, role: str, metric: str) -> float | None:
+        """A finished evaluation's figure for "candidate" (this version), "pinned" or
+        "base"; None when it has none."""
+        evaluation = self.evaluation
+        if evaluation is None or evaluation.state != EvaluationState.DONE:
+            return None
+        value = (evaluation.results.get(role) or {}).get(metric)
+        return float(value) if isinstance(value, int | float) else None
 
 
 @dataclass
@@ -157,7 +173,9 @@ def versions() -> list[Version]:
     """The tenant's adapter versions, oldest first as v1, v2, …; then the base model and the
     calls that reached no model."""
     pin = PinnedAdapter.objects.first()
-    found = [Version(str(a.pk), f"v{n}", a, serving=pin is not None and pin.adapter_id == a.pk)
+    evaluations = {e.adapter_id: e for e in AdapterEvaluation.objects.all()}
+    found = [Version(str(a.pk), f"v{n}", a, serving=pin is not None and pin.adapter_id == a.pk,
+                     evaluation=evaluations.get(a.pk))
              for n, a in enumerate(AdapterVersion.objects.select_related("run")
                                    .order_by("created_at", "pk"), start=1)]
     return [*found, Version(BASE, "base model"),

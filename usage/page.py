@@ -64,6 +64,23 @@ def loss_chart(runs: list[RunFigures]) -> Chart:
                       lambda s: f"{s:g}", series)
 
 
+def evaluation_chart(report: UsageReport) -> Chart | None:
+    """Each evaluated version's eval loss on its held-out split, beside the base model's on
+    the same prompts (training.promotion); None before any evaluation finished."""
+    evaluated = [v for v in report.versions if v.evaluated("candidate", "eval_loss") is not None]
+    if not evaluated:
+        return None
+    return line_chart("evaluation", "Evaluation of each adapter version on its held-out "
+                       "examples", "Version", "Eval loss (nats per token)",
+                       [float(n) for n in range(len(evaluated))],
+                       lambda n: evaluated[int(n)].label, [
+                           Series("This version", [v.evaluated("candidate", "eval_loss")
+                                                   for v in evaluated]),
+                           Series("Base model, same prompts", [v.evaluated("base", "eval_loss")
+                                                               for v in evaluated]),
+                       ])
+
+
 def _number(value: object) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 

@@ -58,6 +58,7 @@ def usage(request: MemberRequest) -> HttpResponse:
         "currency": prices.currency, "periods": PERIODS,
         "charts": [page.requests_chart(report), page.tokens_chart(report)],
         "loss_chart": page.loss_chart(recent) if recent else None,
+        "evaluation_chart": page.evaluation_chart(report),
         "version_rows": page.version_rows(report, prices),
         "run_rows": page.run_rows(report.runs, prices),
         "monthly_requests": round(report.totals.total_requests * costs.MONTH_DAYS
