@@ -176,13 +176,23 @@ def test_a_runs_compute_seconds_and_the_tokens_the_trainer_reported(alpha, pinne
     assert report.storage.training_sets > 0
 
 
-def test_the_trainer_reports_its_token_count_in_the_runs_metrics():
-    """The count the usage page shows is the trainer's own (training.trainer.train_lora)."""
-    import inspect
-
+@pytest.mark.slow
+def test_the_trainer_reports_the_tokens_it_trained_on_in_the_runs_metrics(base_model_dir,
+                                                                          tmp_path):
+    """The count the usage page shows is the trainer's own (two steps of the real trainer)."""
     from training import trainer
 
-    assert '"tokens": tokens' in inspect.getsource(trainer.train_lora)
+    examples = [{"messages": [{"role": "user", "content": f"Dose of drug {n}?"},
+                              {"role": "assistant", "content": f"{n} mg once daily."}]}
+                for n in range(4)]
+    result = trainer.train_lora(base_dir=base_model_dir, examples=examples,
+                                out_dir=tmp_path / "adapter",
+                                config=trainer.TrainConfig(max_steps=2, epochs=1, batch_size=2),
+                                max_lora_rank=16, progress=lambda update: None,
+                                should_cancel=lambda: False)
+    assert result.metrics["tokens"] == result.tokens > 0
+    assert run_figures(TrainingRun(metrics=result.metrics), "v1", timezone.now()).tokens \
+        == result.tokens
 
 
 def test_the_seeds_cost_arithmetic_from_measured_figures(settings):
