@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "training",
     "knowledge",  # per-tenant documents and retrieval (below inference, which grounds on it)
     "inference",
+    "usage",  # what each tenant used and what it costs: above the apps it counts
     "offboarding",  # export and deletion of whole tenants: above every app it reads
     "demo",  # above every app it seeds
     "django.contrib.admin",
@@ -308,6 +309,17 @@ PROMOTION_MIN_LOSS_GAIN = env.float("PROMOTION_MIN_LOSS_GAIN", default=0.02)
 TRAINING_SOFT_TIME_LIMIT = env.int("TRAINING_SOFT_TIME_LIMIT", default=6 * 3600)
 # A run whose worker has not reported for this long is failed_system (worker lost).
 TRAINING_STALE_AFTER = env.int("TRAINING_STALE_AFTER", default=15 * 60)
+
+# Usage and cost (usage.costs): unit prices the usage page and the exports multiply the measured
+# figures by. Defaults follow seed 001's arithmetic (an H100 GPU-hour, open-weight 70B pricing
+# per million tokens, object storage per GB-month); cached prompt tokens are part of the prompt
+# tokens and are charged at their own price.
+USAGE_CURRENCY = env.str("USAGE_CURRENCY", default="USD")
+USAGE_PRICE_GPU_HOUR = env.str("USAGE_PRICE_GPU_HOUR", default="3.00")
+USAGE_PRICE_PROMPT_PER_1M = env.str("USAGE_PRICE_PROMPT_PER_1M", default="0.88")
+USAGE_PRICE_CACHED_PER_1M = env.str("USAGE_PRICE_CACHED_PER_1M", default="0.44")
+USAGE_PRICE_COMPLETION_PER_1M = env.str("USAGE_PRICE_COMPLETION_PER_1M", default="0.88")
+USAGE_PRICE_STORAGE_GB_MONTH = env.str("USAGE_PRICE_STORAGE_GB_MONTH", default="0.023")
 
 # --- REST framework -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -28,6 +28,8 @@ urlpatterns = [
     path("api/knowledge/", include("knowledge.api_urls")),
     path("inference/", include("inference.urls")),
     path("api/inference/", include("inference.api_urls")),
+    path("usage/", include("usage.urls")),
+    path("api/usage/", include("usage.api_urls")),
     path("v1/chat/completions", openai_api.chat_completions, name="openai_chat_completions"),
     path("v1/models", openai_api.models, name="openai_models"),
     path("v1/fine_tuning/jobs", fine_tuning_api.jobs, name="openai_fine_tuning_jobs"),

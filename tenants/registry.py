@@ -29,6 +29,7 @@ GLOBAL_MODELS: dict[str, str] = {
     "inference.ApiKey": "looked up by key prefix before the tenant is known; keeps a hash only",
     "inference.EngineState": "the platform's serving engines; no tenant data",
     "inference.PlatformEvent": "platform-level events (engine health); no tenant data",
+    "usage.TenantUsage": "a proxy of tenants.Tenant for the operators' usage export; no table",
 }
 
 

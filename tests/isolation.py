@@ -182,6 +182,7 @@ OBJECT_ROUTES: dict[str, ObjectFactory] = {
     "knowledge-api:document-detail": _document,
     "knowledge-api:version-detail": _version,
     "knowledge-api:version-clear": _version,
+    "usage-api:version-detail": _adapter,
     "member_role": _membership,
     "member_remove": _membership,
 }
@@ -198,6 +199,7 @@ TENANT_PAGES: set[str] = {
     "training:runs", "training:adapters", "training:retrain_policy",
     "inference:new_conversation", "inference:api_keys",
     "knowledge:documents", "knowledge-api:document-list", "knowledge-api:version-list",
+    "usage:usage", "usage:usage_csv", "usage-api:summary-list",
     # API-key endpoints: session users of B get 401; the key tests are in test_inference*.
     "openai_chat_completions", "openai_models", "openai_fine_tuning_jobs",
     "openai_training_sets",

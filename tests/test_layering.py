@@ -63,6 +63,17 @@ def test_knowledge_sits_below_inference_and_tenants_does_not_know_it():
     assert violations("tenants", {"knowledge"}) == []
 
 
+@pytest.mark.parametrize("app", ["tenants", "curation", "training", "knowledge", "inference"])
+def test_no_capability_app_reaches_up_into_usage(app):
+    """usage counts what the capability apps record; none of them depends on it."""
+    assert "usage" in project_apps()
+    assert violations(app, {"usage"}) == []
+
+
+def test_usage_sits_below_offboarding():
+    assert violations("usage", {"offboarding", "demo"}) == []
+
+
 def test_the_check_sees_an_import_when_there_is_one(tmp_path):
     """Positive control: the parser finds each form of reaching up."""
     module = tmp_path / "m.py"

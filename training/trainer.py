@@ -250,7 +250,8 @@ def train_lora(
         device=str(device),
         metrics={"final_loss": round(loss_value, 5), "eval_loss": eval_loss,
                  "train_examples": len(train_set), "eval_examples": len(eval_set),
-                 "seconds": round(seconds, 1), "tokens_per_s": round(tokens / seconds, 1),
+                 "seconds": round(seconds, 1), "tokens": tokens,
+                 "tokens_per_s": round(tokens / seconds, 1),
                  "config": asdict(config), "versions": _versions()},
     )
 
