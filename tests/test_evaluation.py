@@ -349,6 +349,8 @@ def test_the_pages_show_versions_decisions_and_what_changed_and_roll_back_in_one
     assert "Serving now: <strong class=\"serving-version\">v2</strong>" in page
     assert "first adapter" in page and "promoted" in page
     assert "training set v1" in page
+    runs = client.get(reverse("training:runs")).content.decode()
+    assert ": promoted</td>" in runs and ": first adapter</td>" in runs
     detail = client.get(reverse("training:adapter_detail", args=[second.pk])).content.decode()
     assert "What changed" in detail and "7315" in detail and "Base model" in detail
     assert "0.5" in detail and "1.0" in detail

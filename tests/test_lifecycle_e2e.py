@@ -130,6 +130,7 @@ def test_approvals_retrain_evaluate_promote_keep_refuse_and_roll_back(
         assert scores["candidate"] < scores["pinned"] and scores["candidate"] < scores["base"]
         assert pinned(alpha) == v2.pk
         assert second_eval.samples and second_eval.samples[0]["answers"]["candidate"]
+        print("v2 against v1 and the base:", json.dumps(second_eval.results))  # the figures
 
         # a weak retrain of the same snapshot (two steps) does not beat v2: kept
         with tenant_scope(alpha.tenant):
@@ -140,6 +141,7 @@ def test_approvals_retrain_evaluate_promote_keep_refuse_and_roll_back(
         # forgetting the must-say fact, or a loss not low enough: either reason keeps it
         assert "must-say" in third_eval.reason or "eval loss" in third_eval.reason
         assert third_eval.results["candidate"]["eval_loss"] > scores["candidate"]
+        print("v3 kept:", third_eval.reason, json.dumps(third_eval.results["candidate"]))
         assert pinned(alpha) == v2.pk
 
         # an adapter that changes nothing is refused when the evaluation loads it

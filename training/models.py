@@ -201,8 +201,8 @@ class EvaluationState(models.TextChoices):
 class Decision(models.TextChoices):
     """What the promotion gate made of an evaluated adapter."""
 
-    PENDING = "pending"
-    PROMOTED = "promoted"  # it beat the pinned adapter and is pinned now
+    PENDING = "pending", "pending"
+    PROMOTED = "promoted", "promoted"  # it beat the pinned adapter and is pinned now
     KEPT = "kept", "kept as a candidate"  # it did not beat the pinned one (the reason says how)
     FIRST = "first", "first adapter"  # pinned at registration: there was nothing to beat
     REFUSED = "refused", "refused at load"  # the load-time check refused it

@@ -31,8 +31,17 @@ ADVANCED = ("rank", "alpha", "learning_rate", "epochs", "max_steps", "max_seq_le
 def _runs_page(request: HttpRequest, blocked: list[str] | None = None) -> HttpResponse:
     flagged = services.phi_flagged_snapshots()
     pin = PinnedAdapter.objects.first()
+    runs = list(TrainingRun.objects.select_related("training_set")[:100])
+    numbers = _version_numbers()
+    evaluations = {e.adapter_id: e for e in AdapterEvaluation.objects.all()}
+    made = {a.run_id: a for a in AdapterVersion.objects.filter(run__in=runs)}
+    for run in runs:  # what each run led to: freeze -> train -> evaluate -> promote or keep
+        adapter = made.get(run.pk)
+        run.outcome = adapter and {  # type: ignore[attr-defined]
+            "adapter": adapter, "number": numbers[adapter.pk],
+            "evaluation": evaluations.get(adapter.pk)}
     return render(request, "training/runs.html", {
-        "runs": TrainingRun.objects.select_related("training_set")[:100],
+        "runs": runs,
         "training_sets": TrainingSet.objects.all(),
         "defaults": services.DEFAULT_HYPERPARAMETERS,
         "flagged": flagged,
