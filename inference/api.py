@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -52,7 +53,8 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         return Response({**ApiKeySerializer(new.key).data, "secret": new.secret},
                         status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["post"], serializer_class=None)
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
     def revoke(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         key = self.get_object()
         services.revoke_key(key, request.user)

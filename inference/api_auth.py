@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -44,3 +45,15 @@ class TenantKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Any) -> str:
         return 'Bearer realm="sanoweb"'
+
+
+class TenantKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """The key in the OpenAPI schema: HTTP bearer."""
+
+    target_class = TenantKeyAuthentication
+    name = "tenantApiKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer",
+                "description": "A tenant API key (sk-sano-…); it acts as the member who "
+                               "created it, with that member's role."}

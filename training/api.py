@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -20,7 +21,7 @@ from . import promotion, retrain, services
 from .models import AdapterEvaluation, AdapterVersion, PinnedAdapter, RetrainPolicy, TrainingRun
 
 
-class RunSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class TrainingRunSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     training_set_version = serializers.IntegerField(source="training_set.version",
                                                     read_only=True)
     progress_percent = serializers.IntegerField(read_only=True)
@@ -97,7 +98,7 @@ class TrainingRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
     answer); GET one for its live status, steps and losses; POST .../cancel/ stops it."""
 
     scoped_model = TrainingRun
-    serializer_class = RunSerializer
+    serializer_class = TrainingRunSerializer
     required_role = Role.TENANT_ADMIN
 
     def scoped_queryset(self) -> Any:
@@ -115,15 +116,16 @@ class TrainingRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         except services.TrainingError as exc:
             raise _refused(exc) from exc
         code = status.HTTP_201_CREATED if run.state != "failed_user" else status.HTTP_200_OK
-        return Response(RunSerializer(run).data, status=code)
+        return Response(TrainingRunSerializer(run).data, status=code)
 
-    @action(detail=True, methods=["post"], serializer_class=None)
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
     def cancel(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         try:
             run = services.request_cancel(self.get_object(), request.user)
         except services.TrainingError as exc:
             raise _refused(exc) from exc
-        return Response(RunSerializer(run).data)
+        return Response(TrainingRunSerializer(run).data)
 
 
 class AdapterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
@@ -147,7 +149,8 @@ class AdapterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantSco
                 "pinned_id": pin.adapter_id if pin else None,
                 "samples": self.action == "retrieve"}
 
-    @action(detail=True, methods=["post"], serializer_class=None)
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
     def activate(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         adapter = self.get_object()
         try:
@@ -156,7 +159,8 @@ class AdapterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantSco
             raise _refused(exc) from exc
         return Response(AdapterSerializer(adapter, context=self.get_serializer_context()).data)
 
-    @action(detail=True, methods=["post"], serializer_class=None)
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
     def evaluate(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         adapter = self.get_object()
         running = AdapterEvaluation.objects.filter(adapter=adapter,

@@ -45,7 +45,7 @@ class DaySerializer(CallsSerializer):
     adapter_id = serializers.UUIDField(allow_null=True)
 
 
-class RunSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class UsageRunSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.UUIDField()
     version = serializers.CharField()
     state = serializers.CharField()
@@ -73,7 +73,7 @@ class EvaluationSerializer(serializers.Serializer):  # type: ignore[type-arg]
                   "checks, answer_words, similarity.")
 
 
-class VersionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class UsageVersionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     adapter_id = serializers.UUIDField(allow_null=True)
     version = serializers.CharField()
     serving_name = serializers.CharField(allow_null=True)
@@ -81,7 +81,7 @@ class VersionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     size_bytes = serializers.IntegerField()
     calls = CallsSerializer()
     cost_inference = money_field()
-    run = RunSerializer(allow_null=True)
+    run = UsageRunSerializer(allow_null=True)
     evaluation = EvaluationSerializer(allow_null=True)
 
 
@@ -116,11 +116,11 @@ class SummarySerializer(serializers.Serializer):  # type: ignore[type-arg]
     storage = StorageSerializer()
     costs = CostsSerializer()
     daily = DaySerializer(many=True)
-    versions = VersionSerializer(many=True)
-    runs = RunSerializer(many=True)
+    versions = UsageVersionSerializer(many=True)
+    runs = UsageRunSerializer(many=True)
 
 
-class VersionDetailSerializer(VersionSerializer):
+class UsageVersionDetailSerializer(UsageVersionSerializer):
     first_day = serializers.DateField()
     last_day = serializers.DateField()
     daily = DaySerializer(many=True)
@@ -226,15 +226,15 @@ class UsageVersionViewSet(TenantScopedViewSet):
     """One adapter version's usage (another tenant's version id is a 404, like a missing one)."""
 
     scoped_model = AdapterVersion
-    serializer_class = VersionDetailSerializer
+    serializer_class = UsageVersionDetailSerializer
     required_role = Role.TENANT_ADMIN
 
-    @extend_schema(parameters=[DAYS], responses=VersionDetailSerializer)
+    @extend_schema(parameters=[DAYS], responses=UsageVersionDetailSerializer)
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         adapter = self.get_object()
         report, prices = tenant_usage(_period(request)), Prices.from_settings()
         version = report.version(str(adapter.pk))
         assert version is not None  # every version of the tenant is in its report
-        return Response(VersionDetailSerializer({
+        return Response(UsageVersionDetailSerializer({
             **version_data(version, prices), "first_day": report.period.first,
             "last_day": report.period.last, "daily": daily_data(report, version.key)}).data)
