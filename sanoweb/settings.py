@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "training",
     "knowledge",  # per-tenant documents and retrieval (below inference, which grounds on it)
     "inference",
+    "leakage",  # the leakage report: above training and inference, owns no tables
     "offboarding",  # export and deletion of whole tenants: above every app it reads
     "demo",  # above every app it seeds
     "django.contrib.admin",

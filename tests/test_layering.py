@@ -63,6 +63,13 @@ def test_knowledge_sits_below_inference_and_tenants_does_not_know_it():
     assert violations("tenants", {"knowledge"}) == []
 
 
+@pytest.mark.parametrize("app", ["tenants", "curation", "training", "knowledge", "inference",
+                                 "offboarding"])
+def test_the_leakage_report_sits_above_what_it_measures(app):
+    """The report attacks the platform from above: nothing it measures may depend on it."""
+    assert violations(app, {"leakage"}) == []
+
+
 def test_the_check_sees_an_import_when_there_is_one(tmp_path):
     """Positive control: the parser finds each form of reaching up."""
     module = tmp_path / "m.py"
