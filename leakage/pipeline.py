@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 
 from curation import services as curation
@@ -198,8 +199,9 @@ def measure(arm: str, team: Team, canaries: list[data.Canary], refs: list[str],
 def _commit() -> dict[str, Any]:
     def git(*args: str) -> str:
         try:
-            return subprocess.run(["git", *args],  # noqa: S603,S607 - our own argv cwd=settings.BASE_DIR, capture_output=True,
-                                  text=True, timeout=10).stdout.strip()
+            done = subprocess.run(["git", *args], cwd=settings.BASE_DIR,  # noqa: S603,S607
+                                  capture_output=True, text=True, timeout=10)
+            return (done.stdout or "").strip()
         except (OSError, subprocess.SubprocessError):
             return ""
     return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain",
@@ -210,6 +212,7 @@ def run(size: Size, seed: int, teams: tuple[Team, Team], *, inline: bool,
         log: log_fn = print) -> dict[str, Any]:
     """Build the data, train the three arms, attack, and return the report's figures."""
     started = time.perf_counter()
+    commit = _commit()  # before the long part: what the figures below were measured on
     team_a, team_b = teams
     rng = random.Random(seed)
     drugs = list(data.DRUGS)
@@ -274,7 +277,7 @@ def run(size: Size, seed: int, teams: tuple[Team, Team], *, inline: bool,
                          held_out_rows, base_lp, size, seed)
     base_model = BaseModel.objects.get(revision=lora_a.base_revision)
     return {
-        "size": asdict(size), "seed": seed, **_commit(),
+        "size": asdict(size), "seed": seed, **commit,
         "base_model": {"name": base_model.name, "revision": base_model.revision,
                        "public_id": base_model.public_id},
         "hyperparameters": params,

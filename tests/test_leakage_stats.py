@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import zlib
@@ -111,3 +112,25 @@ def test_verdict_passes_an_isolated_route_and_needs_a_leaking_control():
     # an isolated arm that leaks fails
     result["arms"][0] = _arm("B_route_LoRA_B", quiet, refs, 1, [0.5, 0.4, 0.6])
     assert not report.verdict(result)["passed"]
+
+
+def test_the_report_is_written_as_json_and_html_with_its_plots(tmp_path):
+    rng = np.random.default_rng(5)
+    refs = stats.reference_exposures(list(rng.normal(size=50)))
+    arm = _arm("B_route_LoRA_B", [1.0, 2.0, 0.5, 1.5, 0.2, 3.0], refs, 0, [0.5, 0.4, 0.6])
+    arm["mia"]["loss"]["roc"] = stats.roc_curve([1, 2], [0, 1.5])
+    shared = _arm("B_route_LoRA_shared", [0.5, 1.0, 4, 5, 6.6, 6.6], refs, 2, [0.9, 0.8, 1.0])
+    owner = {**_arm("A_route_LoRA_A", [], [], 0, [0.9, 0.8, 1.0])}
+    del owner["exposure"], owner["reference_exposures"]
+    result: dict[str, Any] = {
+        "canaries": [{"repetitions": c} for c in (1, 1, 4, 4, 16, 16)],
+        "cache_probe": {"clean": True, "owner_first": 0, "owner_second": 256, "other": 0},
+        "injections": [{"ok": True}], "arms": [owner, arm, shared], "commit": "abc",
+        "dirty": False, "base_model": {}, "adapters": {}, "snapshots": {}, "seed": 1,
+        "hyperparameters": {}, "seconds": {}}
+    written = report.write(result, tmp_path)
+    assert written["verdict"]["passed"] and written["verdict"]["has_power"]
+    page = (tmp_path / "leakage_report.html").read_text()
+    assert page.count("<svg") == 3 * 2 + 3 and "PASS" in page
+    assert json.loads((tmp_path / "leakage_report.json").read_text())["summary"][
+        "B_route_LoRA_shared"]["extractions"] == {"1": 0, "4": 0, "16": 2}
