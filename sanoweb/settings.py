@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "knowledge",  # per-tenant documents and retrieval (below inference, which grounds on it)
     "inference",
     "usage",  # what each tenant used and what it costs: above the apps it counts
+    "leakage",  # the leakage report: above training and inference, owns no tables
     "offboarding",  # export and deletion of whole tenants: above every app it reads
     "demo",  # above every app it seeds
     "django.contrib.admin",

@@ -74,6 +74,13 @@ def test_usage_sits_below_offboarding():
     assert violations("usage", {"offboarding", "demo"}) == []
 
 
+@pytest.mark.parametrize("app", ["tenants", "curation", "training", "knowledge", "inference",
+                                 "offboarding", "usage"])
+def test_the_leakage_report_sits_above_what_it_measures(app):
+    """The report attacks the platform from above: nothing it measures may depend on it."""
+    assert violations(app, {"leakage"}) == []
+
+
 def test_the_check_sees_an_import_when_there_is_one(tmp_path):
     """Positive control: the parser finds each form of reaching up."""
     module = tmp_path / "m.py"
