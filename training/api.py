@@ -73,7 +73,7 @@ class AdapterSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return bool(adapter.pk == self.context["pinned_id"])
 
     def get_evaluation(self, adapter: AdapterVersion) -> dict[str, Any] | None:
-        found = AdapterEvaluation.objects.filter(adapter=adapter).first()
+        found = self.context["evaluations"].get(adapter.pk)
         if found is None:
             return None
         data: dict[str, Any] = EvaluationSerializer(found).data
@@ -141,11 +141,10 @@ class AdapterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantSco
         return super().scoped_queryset().select_related("run")
 
     def get_serializer_context(self) -> dict[str, Any]:
-        ordered = AdapterVersion.objects.order_by("created_at", "pk").values_list("pk",
-                                                                                 flat=True)
         pin = PinnedAdapter.objects.first()
         return {**super().get_serializer_context(),
-                "numbers": {pk: n for n, pk in enumerate(ordered, start=1)},
+                "numbers": services.version_numbers(),
+                "evaluations": {e.adapter_id: e for e in AdapterEvaluation.objects.all()},
                 "pinned_id": pin.adapter_id if pin else None,
                 "samples": self.action == "retrieve"}
 

@@ -501,6 +501,12 @@ def activate(adapter: AdapterVersion, user: User) -> None:
     _pin(adapter, audit.actor_for_user(user))
 
 
+def version_numbers() -> dict[Any, int]:
+    """The tenant's adapter versions as people name them: v1, v2, ... in registration order."""
+    ordered = AdapterVersion.objects.order_by("created_at", "pk").values_list("pk", flat=True)
+    return {pk: number for number, pk in enumerate(ordered, start=1)}
+
+
 def pinned_adapter() -> AdapterVersion | None:
     pin = PinnedAdapter.objects.select_related("adapter").first()
     return pin.adapter if pin else None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -32,7 +30,7 @@ def _runs_page(request: HttpRequest, blocked: list[str] | None = None) -> HttpRe
     flagged = services.phi_flagged_snapshots()
     pin = PinnedAdapter.objects.first()
     runs = list(TrainingRun.objects.select_related("training_set")[:100])
-    numbers = _version_numbers()
+    numbers = services.version_numbers()
     evaluations = {e.adapter_id: e for e in AdapterEvaluation.objects.all()}
     made = {a.run_id: a for a in AdapterVersion.objects.filter(run__in=runs)}
     for run in runs:  # what each run led to: freeze -> train -> evaluate -> promote or keep
@@ -140,16 +138,10 @@ def cancel(request: MemberRequest, pk: str) -> HttpResponse:
     return redirect("training:run_detail", pk=run.pk)
 
 
-def _version_numbers() -> dict[Any, int]:
-    """v1, v2, ... in the order the tenant's adapters were registered."""
-    ordered = AdapterVersion.objects.order_by("created_at", "pk").values_list("pk", flat=True)
-    return {pk: number for number, pk in enumerate(ordered, start=1)}
-
-
 @tenant_role_required(Role.TENANT_ADMIN)
 def adapters(request: HttpRequest) -> HttpResponse:
     pin = PinnedAdapter.objects.first()
-    numbers = _version_numbers()
+    numbers = services.version_numbers()
     versions = list(AdapterVersion.objects.select_related("run__training_set"))
     evaluations = {e.adapter_id: e for e in AdapterEvaluation.objects.all()}
     for adapter in versions:
@@ -174,7 +166,7 @@ METRICS = (("eval_loss", "Eval loss (lower is better)"),
 @tenant_role_required(Role.TENANT_ADMIN)
 def adapter_detail(request: HttpRequest, pk: str) -> HttpResponse:
     adapter = get_scoped_or_404(AdapterVersion, pk=pk)
-    numbers = _version_numbers()
+    numbers = services.version_numbers()
     evaluation = AdapterEvaluation.objects.filter(adapter=adapter).first()
     pin = PinnedAdapter.objects.first()
     columns = [(role, label) for role, label in ROLES
@@ -214,5 +206,6 @@ def activate(request: MemberRequest, pk: str) -> HttpResponse:
     except services.TrainingError as exc:
         messages.error(request, str(exc))
         return redirect("training:adapters")
-    messages.success(request, f"v{_version_numbers()[adapter.pk]} is now the active adapter.")
+    number = services.version_numbers()[adapter.pk]
+    messages.success(request, f"v{number} is now the active adapter.")
     return redirect("training:adapters")
