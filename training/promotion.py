@@ -83,22 +83,31 @@ def queue_evaluation(adapter: AdapterVersion, *, first: bool) -> AdapterEvaluati
     pinned at registration, so it is evaluated against the base only."""
     if not settings.EVALUATE_AFTER_TRAINING:
         return None
-    pin = PinnedAdapter.objects.filter(tenant=adapter.tenant).first()
-    compared = None if first or pin is None or pin.adapter_id == adapter.pk else pin.adapter
     evaluation, _ = AdapterEvaluation.objects.get_or_create(
-        adapter=adapter, defaults={"tenant": adapter.tenant, "compared_to": compared,
+        adapter=adapter, defaults={"tenant": adapter.tenant,
+                                   "compared_to": None if first else _pinned_other(adapter),
                                    "decision": Decision.FIRST if first else Decision.PENDING})
+    _hand_over_on_commit(adapter)
+    return evaluation
+
+
+def _pinned_other(adapter: AdapterVersion) -> AdapterVersion | None:
+    """The adapter pinned now, unless it is `adapter` itself (then nothing to compare with)."""
+    pin = PinnedAdapter.objects.filter(tenant=adapter.tenant).first()
+    return None if pin is None or pin.adapter_id == adapter.pk else pin.adapter
+
+
+def _hand_over_on_commit(adapter: AdapterVersion) -> None:
+    """The serving layer runs the evaluation once the row that asks for it is committed."""
     tenant_id, adapter_id = adapter.tenant_id, adapter.pk
     transaction.on_commit(lambda: adapter_registered.send(
         AdapterVersion, tenant_id=tenant_id, adapter_id=adapter_id))
-    return evaluation
 
 
 def evaluate_again(adapter: AdapterVersion, user: Any) -> AdapterEvaluation:
     """A tenant admin asks for a new evaluation (after a failed one, or against a new pin)."""
     with transaction.atomic():
-        pin = PinnedAdapter.objects.filter(tenant=adapter.tenant).first()
-        compared = None if pin is None or pin.adapter_id == adapter.pk else pin.adapter
+        compared = _pinned_other(adapter)
         evaluation, _ = AdapterEvaluation.objects.update_or_create(
             adapter=adapter, defaults={
                 "tenant": adapter.tenant, "compared_to": compared, "results": {},
@@ -109,9 +118,7 @@ def evaluate_again(adapter: AdapterVersion, user: Any) -> AdapterEvaluation:
                      actor=audit.actor_for_user(user), target=f"adapter:{adapter.pk}",
                      model_pin=adapter.model_pin,
                      payload={"compared_to": str(compared.pk) if compared else None})
-        tenant_id, adapter_id = adapter.tenant_id, adapter.pk
-        transaction.on_commit(lambda: adapter_registered.send(
-            AdapterVersion, tenant_id=tenant_id, adapter_id=adapter_id))
+        _hand_over_on_commit(adapter)
     return evaluation
 
 
